@@ -1,0 +1,27 @@
+// Module entry: exports { PcapHandle, listInterfaces, libVersion }.
+#include <napi.h>
+#include <pcap/pcap.h>
+
+#include "interfaces.h"
+#include "pcap_handle.h"
+
+namespace pcap_addon {
+
+Napi::Value LibVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), pcap_lib_version());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("PcapHandle", PcapHandle::Define(env));
+  exports.Set("listInterfaces", Napi::Function::New(env, ListInterfaces, "listInterfaces"));
+  exports.Set("libVersion", Napi::Function::New(env, LibVersion, "libVersion"));
+  return exports;
+}
+
+}  // namespace pcap_addon
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return pcap_addon::Init(env, exports);
+}
+
+NODE_API_MODULE(pcap_addon, InitModule)

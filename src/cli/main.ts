@@ -1,0 +1,48 @@
+/**
+ * Command-line entry: `pcap-sensor <command>`. bin/pcap-sensor and bin/init both land here, so the
+ * documented container entrypoint `./bin/init apidump ...` and the local program are one program.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { APIDUMP_OPTIONS, toApidumpConfig, UsageError } from './apidump-flags.js';
+import { runApidump } from './apidump.js';
+import { createLogger } from '../util/logger.js';
+
+/** Exit codes: 0 ok, 1 runtime failure (capture or export), 2 usage error. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const parser = yargs(argv)
+    .scriptName('pcap-sensor')
+    .usage('$0 <command> [options]')
+    .command(
+      'apidump',
+      'capture HTTP API traffic (live interfaces or --pcap FILE) and export it',
+      (y) => y.options(APIDUMP_OPTIONS),
+      async (args) => {
+        const cfg = toApidumpConfig(args as Record<string, unknown>);
+        const log = createLogger({ level: cfg.logLevel });
+        exitCode = await runApidump(cfg, log);
+      },
+    )
+    .demandCommand(1, 'Name a command: apidump, satellite or ecs')
+    .strict()
+    .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false })
+    .help()
+    .version()
+    .wrap(Math.min(120, process.stdout.columns ?? 120))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    const e = err as Error;
+    if (e instanceof UsageError || e.name === 'YError' || e.name === 'UsageError') {
+      process.stderr.write(`Error: ${e.message}\nRun '${'pcap-sensor'} --help' for the flags.\n`);
+      return 2;
+    }
+    process.stderr.write(`Error: ${e.stack ?? e.message}\n`);
+    return 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,75 @@
+// `ecs add`: copy the revision a service runs, append the sensor sidecar, register, deploy, follow.
+import { InstallerError } from './aws-errors.js';
+import { applyRevision, type ApplyFlags, type EcsRunResult } from './apply-revision.js';
+import { installerTags } from './installer-tags.js';
+import { refuseAlreadyInstrumented, refuseNetworkMode, refuseResources, revisionLabel } from './safety-checks.js';
+import { buildSensorContainer, type SensorSettings } from './sidecar.js';
+import { refuse, selectTarget, type RunContext, type TargetFlags } from './target-selection.js';
+import { copyTaskDefinition, withSensor } from './task-definition-copy.js';
+import type { Prompter } from './terminal.js';
+
+/** Sensor settings as flags give them: region and log group are filled in from the target when absent. */
+export type SensorFlags = Omit<SensorSettings, 'region' | 'logGroup' | 'satelliteUrl' | 'orgId'> & {
+  satelliteUrl?: string;
+  orgId?: string;
+  logGroup?: string;
+};
+
+export type AddFlags = TargetFlags & ApplyFlags & { sensor: SensorFlags };
+
+/** Throws unless `url` is an absolute http(s) URL with a host. */
+export function checkSatelliteUrl(url: string): void {
+  let parsed: URL;
+  try { parsed = new URL(url); } catch { throw new InstallerError(`--satellite-url "${url}" is not a URL (expected http(s)://host:port).`, 2); }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') {
+    throw new InstallerError(`--satellite-url "${url}" must be http:// or https:// with a host.`, 2);
+  }
+}
+
+/** Throws naming the flag when one of the regexes does not compile (the sensor would refuse to start). */
+export function checkRegexes(flags: Pick<SensorFlags, 'hostAllow' | 'pathAllow' | 'hostExclusions' | 'pathExclusions'>): void {
+  const groups: [string, readonly string[]][] = [['--host-allow', flags.hostAllow], ['--path-allow', flags.pathAllow],
+    ['--host-exclusions', flags.hostExclusions], ['--path-exclusions', flags.pathExclusions]];
+  for (const [flag, list] of groups) {
+    for (const r of list) {
+      try { new RegExp(r); } catch (err) { throw new InstallerError(`${flag} "${r}" is not a valid regex: ${(err as Error).message}`, 2); }
+    }
+  }
+}
+
+/** Fills satellite URL and org id (asking on a terminal), region and log group; validates. */
+export async function completeSensorSettings(flags: SensorFlags, region: string, defaultLogGroup: string,
+  prompter: Prompter): Promise<SensorSettings> {
+  const satelliteUrl = flags.satelliteUrl ?? await prompter.text('Satellite URL (http(s)://host:port)', '--satellite-url');
+  checkSatelliteUrl(satelliteUrl);
+  const orgId = flags.orgId ?? await prompter.text('Levo organization id', '--levoai-org-id');
+  if (orgId.trim() === '') throw new InstallerError('--levoai-org-id must not be empty.', 2);
+  checkRegexes(flags);
+  for (const [flag, n] of [['--cpu', flags.cpu], ['--memory', flags.memory]] as const) {
+    if (!Number.isInteger(n) || n <= 0) throw new InstallerError(`${flag} must be a positive integer (got ${n}).`, 2);
+  }
+  return { ...flags, satelliteUrl, orgId, region, logGroup: flags.logGroup ?? defaultLogGroup };
+}
+
+export async function runEcsAdd(flags: AddFlags, ctx: RunContext): Promise<EcsRunResult> {
+  const target = await selectTarget(flags, ctx);
+  const base = target.base.taskDefinition;
+  refuse(refuseNetworkMode(base));
+  refuse(refuseAlreadyInstrumented(base));
+  refuse(refuseResources(base, flags.sensor.cpu, flags.sensor.memory));
+
+  const settings = await completeSensorSettings(flags.sensor, target.region, `/ecs/${target.family}-pcap`, ctx.prompter);
+  const copy = copyTaskDefinition(base, target.base.tags);
+  if (copy.droppedReservedTags.length > 0) {
+    ctx.out.warn(`Note: AWS-reserved tags are not copied to the new revision: ${copy.droppedReservedTags.join(', ')}.`);
+  }
+  const tags = installerTags((ctx.now ?? (() => new Date()))());
+  const input = withSensor(copy.input, buildSensorContainer(settings), tags);
+  const changes = [
+    `+ container "levo-pcap-sensor": image ${settings.image}, cpu ${settings.cpu}, memory ${settings.memory} MiB, ` +
+      `essential false, logs to ${settings.logGroup}`,
+    `+ tags on the revision and the service: ${tags.map((t) => `${t.key}=${t.value}`).join(', ')}`,
+    `  every other field is copied from ${revisionLabel(base)} unchanged`,
+  ];
+  return applyRevision({ action: 'add', target, input, changes, serviceTags: tags }, flags, ctx);
+}

@@ -1,0 +1,100 @@
+// User-facing text and questions. The installer is interactive: results and JSON go to stdout, progress,
+// warnings and questions to stderr, so `ecs add --dry-run > td.json` keeps a clean file.
+import { createInterface } from 'node:readline/promises';
+import { InstallerError } from './aws-errors.js';
+
+export interface Output {
+  /** A result line (stdout). */
+  say(text: string): void;
+  /** A warning or note (stderr). */
+  warn(text: string): void;
+  /**
+   * A progress line. On a terminal successive calls overwrite one line; elsewhere each is its own line.
+   * Call `endProgress` before any other output.
+   */
+  progress(text: string): void;
+  endProgress(): void;
+}
+
+export function consoleOutput(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
+  let open = false;
+  return {
+    say(text) { this.endProgress(); stdout.write(text + '\n'); },
+    warn(text) { this.endProgress(); stderr.write(text + '\n'); },
+    progress(text) {
+      if (stderr.isTTY) { stderr.write('\r\x1b[2K' + text); open = true; } else stderr.write(text + '\n');
+    },
+    endProgress() { if (open) { stderr.write('\n'); open = false; } },
+  };
+}
+
+export interface Choice { value: string; label?: string }
+
+/** Asks for what the flags left open. `flag` names the flag that would have answered, for error messages. */
+export interface Prompter {
+  readonly interactive: boolean;
+  choose(question: string, flag: string, choices: readonly Choice[]): Promise<string>;
+  text(question: string, flag: string, defaultValue?: string): Promise<string>;
+  confirm(question: string): Promise<boolean>;
+  /** Releases the terminal (call once, after the run). */
+  close?(): void;
+}
+
+export function missingFlag(flag: string, what: string): InstallerError {
+  return new InstallerError(`missing ${flag}: ${what} (no terminal to ask on; pass ${flag}).`, 2);
+}
+
+/** Without a terminal: every question is an error naming the flag; confirmation needs --yes. */
+export const nonInteractivePrompter: Prompter = {
+  interactive: false,
+  async choose(question, flag) { throw missingFlag(flag, question); },
+  async text(question, flag, defaultValue) {
+    if (defaultValue !== undefined) return defaultValue;
+    throw missingFlag(flag, question);
+  },
+  async confirm() { throw new InstallerError('about to change AWS resources without a terminal to confirm on: pass --yes.', 2); },
+};
+
+/**
+ * Numbered menus on a terminal (reads stdin, writes stderr). One readline interface for the whole run, so
+ * type-ahead is not lost between questions; `close()` must be called when the run ends.
+ */
+export function terminalPrompter(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Prompter {
+  let rl: ReturnType<typeof createInterface> | undefined;
+  const ask = async (q: string): Promise<string> => {
+    rl ??= createInterface({ input, output, terminal: true });
+    return (await rl.question(q)).trim();
+  };
+  return {
+    interactive: true,
+    close() { rl?.close(); rl = undefined; },
+    async choose(question, flag, choices) {
+      if (choices.length === 0) throw new InstallerError(`nothing to choose for ${flag}: ${question} found none.`);
+      if (choices.length === 1) {
+        output.write(`${question}: ${choices[0]?.label ?? choices[0]?.value} (the only one)\n`);
+        return (choices[0] as Choice).value;
+      }
+      output.write(`${question}:\n`);
+      choices.forEach((c, i) => output.write(`  ${String(i + 1).padStart(3)}) ${c.label ?? c.value}\n`));
+      for (;;) {
+        const answer = await ask(`Number or name [1-${choices.length}]: `);
+        const n = Number(answer);
+        if (Number.isInteger(n) && n >= 1 && n <= choices.length) return (choices[n - 1] as Choice).value;
+        const byName = choices.find((c) => c.value === answer);
+        if (byName) return byName.value;
+        output.write(`"${answer}" is not one of the choices.\n`);
+      }
+    },
+    async text(question, _flag, defaultValue) {
+      for (;;) {
+        const answer = await ask(`${question}${defaultValue !== undefined ? ` [${defaultValue}]` : ''}: `);
+        if (answer !== '') return answer;
+        if (defaultValue !== undefined) return defaultValue;
+      }
+    },
+    async confirm(question) {
+      const answer = (await ask(`${question} [y/N]: `)).toLowerCase();
+      return answer === 'y' || answer === 'yes';
+    },
+  };
+}

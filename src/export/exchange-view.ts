@@ -1,0 +1,65 @@
+/**
+ * Small derived facts about an exchange shared by the OTLP and satellite-JSON encoders.
+ * Called at batch-encoding time (off the per-packet path).
+ */
+import type { HttpExchange, HeaderList } from '../http/types.js';
+
+export interface Endpoints {
+  clientIp: string;
+  clientPort: number;
+  serverIp: string;
+  serverPort: number;
+}
+
+/** Client and server of the exchange, following its roles (swapped when the content said so). */
+export function endpointsOf(ex: HttpExchange): Endpoints {
+  const c = ex.conn;
+  return ex.rolesSwapped
+    ? { clientIp: c.serverIp, clientPort: c.serverPort, serverIp: c.clientIp, serverPort: c.clientPort }
+    : { clientIp: c.clientIp, clientPort: c.clientPort, serverIp: c.serverIp, serverPort: c.serverPort };
+}
+
+/** The query of a request-target without its '?', or null when there is none. Fragment excluded. */
+export function queryOf(target: string): string | null {
+  const q = target.indexOf('?');
+  if (q < 0) return null;
+  const h = target.indexOf('#', q);
+  return target.slice(q + 1, h < 0 ? undefined : h);
+}
+
+const HOST_RE = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
+
+/** Splits a Host header into name and explicit port; IPv6 brackets removed. Null for an unusable value. */
+export function parseHost(host: string): { name: string; port: number | null } | null {
+  const m = HOST_RE.exec(host.trim());
+  if (m === null || m[1] === '') return null;
+  let name = m[1]!;
+  if (name.startsWith('[')) name = name.slice(1, -1);
+  const port = m[2] === undefined ? null : Number(m[2]);
+  return { name, port: port !== null && port <= 65535 ? port : null };
+}
+
+/** Groups a header list by lower-case name, values in order (for multi-valued attributes). */
+export function groupHeaders(headers: HeaderList): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    const list = out.get(key);
+    if (list === undefined) out.set(key, [value]);
+    else list.push(value);
+  }
+  return out;
+}
+
+const NS_PER_SEC = 1_000_000_000n;
+
+/** Start of the exchange in ns since the epoch. */
+export function startNs(ex: HttpExchange): bigint {
+  return BigInt(ex.startSec) * NS_PER_SEC + BigInt(ex.startNsec);
+}
+
+/** End minus start in ns, never negative. */
+export function durationNs(ex: HttpExchange): bigint {
+  const d = BigInt(ex.endSec) * NS_PER_SEC + BigInt(ex.endNsec) - startNs(ex);
+  return d < 0n ? 0n : d;
+}

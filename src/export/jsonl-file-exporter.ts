@@ -1,0 +1,109 @@
+/**
+ * JsonlFileExporter (--out FILE, "-" = stdout): one toExchangeRecord() JSON line per exchange,
+ * written as exchanges arrive (a local file needs no export interval).
+ *
+ * Backpressure: lines go to a Node write stream without waiting. When the stream's buffer
+ * (writableLength) exceeds maxBufferedBytes, new lines are dropped and counted
+ * (export.jsonl.dropped.backpressure) until it drains: a slow disk or a stalled stdout pipe costs
+ * bounded memory, never a blocked capture loop. Times the stream asked to wait (write() returned
+ * false) are counted in export.jsonl.backpressure. After a stream error every later line is dropped
+ * and counted in export.jsonl.failed. Lines written: export.jsonl.written.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Counters } from '../util/counters.js';
+import type { HttpExchange } from '../http/types.js';
+import { toExchangeRecord } from './exchange-record.js';
+import { silentLogger, type ExportLogger, type StreamExporter } from './types.js';
+
+export interface JsonlFileExporterOptions {
+  /** File path, truncated on open; "-" writes to stdout (never closed). */
+  path: string;
+  counters: Counters;
+  logger?: ExportLogger;
+  /** Cap on bytes buffered in the stream before lines are dropped; default 16 MiB. */
+  maxBufferedBytes?: number;
+  /** For tests: write here instead of opening `path`. Closed on shutdown unless it is stdout. */
+  stream?: Writable;
+}
+
+export class JsonlFileExporter implements StreamExporter {
+  readonly name = 'jsonl';
+  private readonly counters: Counters;
+  private readonly logger: ExportLogger;
+  private readonly maxBuffered: number;
+  private readonly stream: Writable;
+  private readonly ownsStream: boolean;
+  private failed = false;
+  private waitingForDrain = false;
+
+  /**
+   * Opens the file and resolves once it is open, so a bad path is a start-up error
+   * (rejects with the fs error) rather than a silent runtime loss.
+   */
+  static async open(opts: JsonlFileExporterOptions): Promise<JsonlFileExporter> {
+    if (opts.stream !== undefined || opts.path === '-') return new JsonlFileExporter(opts, opts.stream ?? process.stdout);
+    const ws: WriteStream = createWriteStream(opts.path, { flags: 'w' });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => { ws.off('error', reject); resolve(); });
+      ws.once('error', reject);
+    });
+    return new JsonlFileExporter(opts, ws);
+  }
+
+  private constructor(opts: JsonlFileExporterOptions, stream: Writable) {
+    this.counters = opts.counters;
+    this.logger = opts.logger ?? silentLogger;
+    this.maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
+    this.stream = stream;
+    this.ownsStream = stream !== process.stdout;
+    stream.on('error', (err) => {
+      if (!this.failed) this.logger.error({ path: opts.path, err: String(err) }, 'export: --out stream failed, further lines dropped');
+      this.failed = true;
+    });
+    stream.on('drain', () => { this.waitingForDrain = false; });
+  }
+
+  write(ex: HttpExchange): void {
+    if (this.failed) {
+      this.counters.inc('export.jsonl.failed');
+      return;
+    }
+    if (this.stream.writableLength > this.maxBuffered) {
+      this.counters.inc('export.jsonl.dropped.backpressure');
+      return;
+    }
+    let line: string;
+    try {
+      line = JSON.stringify(toExchangeRecord(ex)) + '\n';
+    } catch {
+      this.counters.inc('export.jsonl.failed');
+      return;
+    }
+    const ok = this.stream.write(line);
+    this.counters.inc('export.jsonl.written');
+    if (!ok && !this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.counters.inc('export.jsonl.backpressure');
+    }
+  }
+
+  /** Ends the file (or waits for stdout to drain) by `deadlineAt` at the latest. */
+  shutdown(deadlineAt: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(0, deadlineAt - Date.now()));
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      if (this.failed) return done();
+      if (this.ownsStream) {
+        this.stream.end(done);
+      } else if (this.stream.writableLength === 0) {
+        done();
+      } else {
+        this.stream.once('drain', done);
+      }
+    });
+  }
+}

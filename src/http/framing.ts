@@ -1,0 +1,120 @@
+/**
+ * Message framing (RFC 9112 section 6) decided from a parsed head, stricter than http-parser-js:
+ * conflicting or malformed length information is an error (a request-smuggling vector), reported by reason.
+ */
+
+export const FRAME_NONE = 0;
+export const FRAME_SIZED = 1;
+export const FRAME_CHUNKED = 2;
+export const FRAME_UNTIL_CLOSE = 3;
+
+/** Result holder, reused per connection (no allocation per message). */
+export interface Framing {
+  kind: number;
+  /** Body length for FRAME_SIZED. */
+  length: number;
+  /** Error reason (counter suffix) or null. */
+  error: string | null;
+  /** Lower-cased Content-Encoding value, or null. */
+  contentEncoding: string | null;
+}
+
+export function newFraming(): Framing {
+  return { kind: FRAME_NONE, length: 0, error: null, contentEncoding: null };
+}
+
+const DIGITS_RE = /^[0-9]+$/;
+
+/**
+ * Reads Content-Length, Transfer-Encoding and Content-Encoding from a flat header list into `out`.
+ * `isRequest`: a request without length information has no body; a response has one until close.
+ */
+export function decideFraming(headers: string[], isRequest: boolean, out: Framing): Framing {
+  out.kind = FRAME_NONE;
+  out.length = 0;
+  out.error = null;
+  out.contentEncoding = null;
+  let contentLength = -1;
+  let te: string | null = null;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i];
+    if (name.length !== 14 && name.length !== 17 && name.length !== 16) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') {
+      const n = parseContentLength(headers[i + 1]);
+      if (n < 0) {
+        out.error = 'bad_content_length';
+        return out;
+      }
+      if (contentLength >= 0 && n !== contentLength) {
+        out.error = 'conflicting_content_length';
+        return out;
+      }
+      contentLength = n;
+    } else if (lower === 'transfer-encoding') {
+      te = te === null ? headers[i + 1] : `${te},${headers[i + 1]}`;
+    } else if (lower === 'content-encoding') {
+      const v = headers[i + 1].trim().toLowerCase();
+      out.contentEncoding = out.contentEncoding === null ? v : `${out.contentEncoding},${v}`;
+    }
+  }
+  if (te !== null) {
+    if (contentLength >= 0) {
+      out.error = 'te_and_content_length';
+      return out;
+    }
+    const codings = te.toLowerCase().split(',');
+    let chunkedAt = -1;
+    let last = '';
+    for (let i = 0; i < codings.length; i++) {
+      const c = codings[i].trim();
+      if (c === '') continue;
+      if (c === 'chunked') {
+        if (chunkedAt >= 0) {
+          out.error = 'chunked_twice';
+          return out;
+        }
+        chunkedAt = i;
+      }
+      last = c;
+    }
+    if (last === 'chunked') {
+      out.kind = FRAME_CHUNKED;
+      return out;
+    }
+    if (isRequest || chunkedAt >= 0) {
+      // A request must end with chunked to be delimited; chunked that is not last is invalid anywhere.
+      out.error = 'bad_transfer_encoding';
+      return out;
+    }
+    out.kind = FRAME_UNTIL_CLOSE;
+    return out;
+  }
+  if (contentLength > 0) {
+    out.kind = FRAME_SIZED;
+    out.length = contentLength;
+  } else if (contentLength < 0 && !isRequest) {
+    out.kind = FRAME_UNTIL_CLOSE;
+  }
+  return out;
+}
+
+/** Content-Length value ("5", "5, 5", leading zeros allowed) to a safe integer, or -1 when invalid. */
+export function parseContentLength(value: string): number {
+  let result = -1;
+  const parts = value.split(',');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i].trim();
+    if (!DIGITS_RE.test(p)) return -1;
+    const n = Number(p);
+    if (!Number.isSafeInteger(n)) return -1;
+    if (result >= 0 && n !== result) return -1;
+    result = n;
+  }
+  return result;
+}
+
+/** Statuses whose response never has a body (RFC 9110 section 6.4.1). */
+export function statusHasNoBody(status: number): boolean {
+  return (status >= 100 && status < 200) || status === 204 || status === 304;
+}

@@ -1,0 +1,241 @@
+/**
+ * One HTTP/1.x message parser per direction: http-parser-js's HTTPParser with a few states replaced.
+ *
+ * Why a subclass: the stock parser accepts a negative or NaN chunk size (the read offset then moves
+ * backwards), rejects methods outside its list and HTTP/0.9 request lines, resets maxHeaderSize after every
+ * message and counts body bytes as header bytes. The overrides below are the only places that touch its
+ * internals (http-parser-js ^0.5.10): `state`, `line`, `offset`, `end`, `isChunked`, `body_bytes`, `info`.
+ *
+ * Callbacks are prototype methods that forward to `owner` (set once per parser): no closures per chunk.
+ * They never throw: a throwing callback would make execute() rethrow out of the stage, so any exception
+ * is caught, stored in `internalError` and the message is aborted (return 2 = stop after this head).
+ */
+import { HTTPParser } from 'http-parser-js';
+
+/** The head as http-parser-js reports it (compat mode: `method` is the method string). */
+export interface HeadInfo {
+  versionMajor: number;
+  versionMinor: number;
+  /** Flat [name, value, name, value, ...] in the order sent. */
+  headers: string[];
+  method: string;
+  url: string;
+  statusCode: number;
+  statusMessage: string;
+  upgrade: boolean;
+}
+
+/** What a parser reports to. Return of onHead: 0 parse the body as framed, 1 no body, 2 no body and stop execute(). */
+export interface ParserOwner {
+  onHead(p: MessageParser, info: HeadInfo): number;
+  onBody(p: MessageParser, chunk: Buffer): void;
+  onTrailers(p: MessageParser, trailers: string[]): void;
+  onMessageEnd(p: MessageParser): void;
+}
+
+/** The internals of http-parser-js used here. */
+interface ParserInternals {
+  type: string;
+  state: string;
+  line: string;
+  offset: number;
+  end: number;
+  isChunked: boolean;
+  body_bytes: number | null;
+  info: HeadInfo;
+  maxHeaderSize: number;
+  execute(chunk: Buffer, start?: number, length?: number): number | Error;
+  finish(): void | Error;
+  initialize(type: string): void;
+  consumeLine(): string | undefined;
+  userCall(): (ret?: unknown) => unknown;
+  nextRequest(): void;
+  parseHeader(line: string, headers: string[]): void;
+}
+
+const Base = HTTPParser as unknown as new (type: string) => ParserInternals;
+const K_ON_HEADERS = 1;
+const K_ON_HEADERS_COMPLETE = 2;
+const K_ON_BODY = 3;
+const K_ON_MESSAGE_COMPLETE = 4;
+
+/** Request line: token method, target, optional version (absent = HTTP/0.9 simple request). */
+const REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+)(?: +HTTP\/(\d)\.(\d))? *$/;
+/** Chunk size: hex (leading zeros allowed, at most 13 significant digits = below 2^52), optional extensions. */
+const CHUNK_SIZE_RE = /^0*([0-9A-Fa-f]{1,13})[ \t]*(?:;.*)?$/;
+const HEAD_STATES: Readonly<Record<string, true>> = { REQUEST_LINE: true, RESPONSE_LINE: true, HEADER: true };
+const ONE_BYTE = Buffer.alloc(1);
+
+/** Severity of obs-fold seen in the current head: none, in an ordinary field, in a framing field. */
+export const FOLD_NONE = 0;
+export const FOLD_PLAIN = 1;
+export const FOLD_FRAMING = 2;
+
+export function parseError(code: string): Error {
+  const err = new Error(code) as Error & { code: string };
+  err.code = code;
+  return err;
+}
+
+export class MessageParser extends Base {
+  declare owner: ParserOwner;
+  /** 0 request parser, 1 response parser (the role, not the TCP direction). */
+  declare role: 0 | 1;
+  declare foldSeen: number;
+  /** True while execute() runs over filler bytes that stand for a gap: onBody must not capture them. */
+  declare gapFill: boolean;
+  declare internalError: unknown;
+
+  constructor(role: 0 | 1, owner: ParserOwner) {
+    super(role === 0 ? 'REQUEST' : 'RESPONSE');
+    this.owner = owner;
+    this.role = role;
+    this.gapFill = false;
+    this.internalError = null;
+    // The stock limit counts body bytes too; the owner enforces its own head limit.
+    this.maxHeaderSize = Number.MAX_SAFE_INTEGER;
+  }
+
+  override initialize(type: string): void {
+    super.initialize(type);
+    this.foldSeen = FOLD_NONE;
+  }
+
+  /** Called by the stock parser after each message; unlike the stock one it keeps maxHeaderSize. */
+  reinitialize(type: string): void {
+    this.initialize(type);
+  }
+
+  /** Drops all parse state (after an error or a gap). */
+  reset(): void {
+    this.initialize(this.type);
+  }
+
+  /** True between messages with nothing of the next one consumed yet. */
+  atMessageStart(): boolean {
+    return (this.state === 'REQUEST_LINE' || this.state === 'RESPONSE_LINE') && this.line === '';
+  }
+
+  inHead(): boolean {
+    return HEAD_STATES[this.state] === true;
+  }
+
+  /** Bytes still expected in the current body piece: a number, Infinity (read until close), or -1 (not in a body). */
+  bodyRemaining(): number {
+    const s = this.state;
+    if (s === 'BODY_SIZED' || s === 'BODY_CHUNK') return this.body_bytes ?? -1;
+    if (s === 'BODY_RAW') return Infinity;
+    return -1;
+  }
+
+  /** Length of a partial line held across chunks (a line without LF grows here). */
+  pendingLineLength(): number {
+    return this.line.length;
+  }
+
+  /** Sets the body framing; only valid inside onHead. `length` null = read until close. */
+  setFraming(chunked: boolean, length: number | null): void {
+    this.isChunked = chunked;
+    this.body_bytes = chunked ? null : length;
+  }
+
+  /**
+   * Skips `n` missing body bytes (precondition: 0 < n <= bodyRemaining()). The last byte of a piece is
+   * fed as a filler byte so the stock state machine moves on by itself; onBody sees it with gapFill set.
+   */
+  skipBody(n: number): Error | null {
+    if (this.state === 'BODY_RAW') return null;
+    const remaining = this.body_bytes as number;
+    if (n < remaining) {
+      this.body_bytes = remaining - n;
+      return null;
+    }
+    this.body_bytes = 1;
+    this.gapFill = true;
+    const r = this.execute(ONE_BYTE, 0, 1);
+    this.gapFill = false;
+    return r instanceof Error ? r : null;
+  }
+
+  REQUEST_LINE(): void {
+    const line = this.consumeLine();
+    if (!line) return; // incomplete, or an empty line between messages (tolerated)
+    const m = REQUEST_LINE_RE.exec(line);
+    if (m === null) throw parseError('bad_request_line');
+    const info = this.info;
+    info.method = m[1];
+    info.url = m[2];
+    this.body_bytes = 0;
+    if (m[3] === undefined) {
+      // HTTP/0.9 simple request: no header section, the request ends with its line.
+      info.versionMajor = 0;
+      info.versionMinor = 9;
+      this.userCall()(this[K_ON_HEADERS_COMPLETE](info));
+      this.nextRequest();
+      return;
+    }
+    info.versionMajor = +m[3];
+    info.versionMinor = +m[4];
+    this.state = 'HEADER';
+  }
+
+  BODY_CHUNKHEAD(): void {
+    const line = this.consumeLine();
+    if (line === undefined) return;
+    const m = CHUNK_SIZE_RE.exec(line);
+    if (m === null) throw parseError('bad_chunk_size');
+    this.body_bytes = parseInt(m[1], 16);
+    this.state = this.body_bytes === 0 ? 'BODY_CHUNKTRAILERS' : 'BODY_CHUNK';
+  }
+
+  override parseHeader(line: string, headers: string[]): void {
+    const c = line.charCodeAt(0);
+    if ((c === 0x20 || c === 0x09) && headers.length >= 2) {
+      const name = headers[headers.length - 2].toLowerCase();
+      const framing = name === 'transfer-encoding' || name === 'content-length';
+      const level = framing ? FOLD_FRAMING : FOLD_PLAIN;
+      if (level > this.foldSeen) this.foldSeen = level;
+    }
+    super.parseHeader(line, headers);
+  }
+
+  declare [K_ON_HEADERS]: (trailers: string[]) => void;
+  declare [K_ON_HEADERS_COMPLETE]: (info: HeadInfo) => number;
+  declare [K_ON_BODY]: (chunk: Buffer) => void;
+  declare [K_ON_MESSAGE_COMPLETE]: () => void;
+}
+
+type Proto = MessageParser & Record<number, unknown>;
+const proto = MessageParser.prototype as Proto;
+// Compat mode 0.11: info.method is the method string (the stock mode maps it to an index of a fixed list).
+(proto as unknown as { _compatMode0_11: boolean })._compatMode0_11 = true;
+
+proto[K_ON_HEADERS_COMPLETE] = function onHeadersComplete(this: MessageParser, info: HeadInfo): number {
+  try {
+    return this.owner.onHead(this, info);
+  } catch (err) {
+    this.internalError = err;
+    return 2;
+  }
+};
+proto[K_ON_BODY] = function onBody(this: MessageParser, chunk: Buffer): void {
+  try {
+    this.owner.onBody(this, chunk);
+  } catch (err) {
+    this.internalError = err;
+  }
+};
+proto[K_ON_HEADERS] = function onTrailers(this: MessageParser, trailers: string[]): void {
+  try {
+    this.owner.onTrailers(this, trailers);
+  } catch (err) {
+    this.internalError = err;
+  }
+};
+proto[K_ON_MESSAGE_COMPLETE] = function onMessageComplete(this: MessageParser): void {
+  try {
+    this.owner.onMessageEnd(this);
+  } catch (err) {
+    this.internalError = err;
+  }
+};

@@ -1,0 +1,94 @@
+// The yargs wiring: flags reach the installer, `ecs container-definition` prints the sidecar JSON.
+import t from 'tap';
+import yargs from 'yargs';
+import { registerEcsCommand } from '../../src/ecs/command.js';
+import { startHarness } from './harness.js';
+
+/** Runs the CLI with `args`, capturing stdout/stderr and the exit code it set. */
+async function runCli(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const origOut = process.stdout.write.bind(process.stdout);
+  const origErr = process.stderr.write.bind(process.stderr);
+  const before = process.exitCode;
+  process.exitCode = 0;
+  process.stdout.write = ((c: string | Uint8Array) => { out.push(String(c)); return true; }) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array) => { err.push(String(c)); return true; }) as typeof process.stderr.write;
+  try {
+    await registerEcsCommand(yargs(args)).strict().exitProcess(false).parseAsync();
+  } finally {
+    process.stdout.write = origOut;
+    process.stderr.write = origErr;
+  }
+  const exitCode = Number(process.exitCode ?? 0);
+  process.exitCode = before;
+  return { stdout: out.join(''), stderr: err.join(''), exitCode };
+}
+
+t.test('container-definition prints the sidecar from the flags; regexes are never comma-split', async (t) => {
+  const { stdout, exitCode, stderr } = await runCli(['ecs', 'container-definition', '--region', 'eu-west-1',
+    '--satellite-url', 'https://sat.example.com:9999', '--levoai-org-id', 'org-7', '--levo-env', 'production',
+    '--host-allow', 'a{1,3}', '--host-allow', 'b,c', '--filter', 'port 8080 and (not port 8081)', '--rate-limit', '100',
+    '--cpu', '256', '--memory', '200', '--image', 'levoai/pcap-sensor:9.9.9', '--log-group', '/ecs/shop-pcap']);
+  t.equal(exitCode, 0, stderr);
+  const c = JSON.parse(stdout);
+  t.equal(c.name, 'levo-pcap-sensor');
+  t.equal(c.image, 'levoai/pcap-sensor:9.9.9');
+  t.equal(c.cpu, 256);
+  t.equal(c.memory, 200);
+  t.equal(c.essential, false);
+  t.same(c.entryPoint, ['./bin/init', 'apidump', '--satellite-url', 'https://sat.example.com:9999', '--levo-env', 'production',
+    '--levoai-org-id', 'org-7', '--filter', 'port 8080 and (not port 8081)', '--rate-limit', '100',
+    '--host-allow', 'a{1,3}', '--host-allow', 'b,c']);
+  t.same(c.environment, [{ name: 'LEVO_AWS_REGION', value: 'eu-west-1' }]);
+  t.equal(c.logConfiguration.options['awslogs-group'], '/ecs/shop-pcap');
+  t.equal(c.logConfiguration.options['awslogs-region'], 'eu-west-1');
+  t.equal(c.logConfiguration.options['awslogs-create-group'], 'true');
+});
+
+t.test('container-definition: defaults and flag errors', async (t) => {
+  const ok = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--satellite-url', 'http://10.0.0.5:9999',
+    '--levoai-org-id', 'o']);
+  const c = JSON.parse(ok.stdout);
+  t.equal(c.cpu, 512);
+  t.equal(c.memory, 512);
+  t.match(c.image, /^levoai\/pcap-sensor:\d+\.\d+\.\d+/);
+  t.same(c.entryPoint.slice(4, 6), ['--levo-env', 'staging']);
+  const noUrl = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--levoai-org-id', 'o']);
+  t.equal(noUrl.exitCode, 2);
+  t.match(noUrl.stderr, /missing --satellite-url/);
+  const badRegex = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--satellite-url', 'http://s:9999',
+    '--levoai-org-id', 'o', '--path-allow', '(unclosed']);
+  t.match(badRegex.stderr, /--path-allow "\(unclosed" is not a valid regex/);
+  const badUrl = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--satellite-url', 'ftp://s',
+    '--levoai-org-id', 'o']);
+  t.match(badUrl.stderr, /must be http:\/\/ or https:\/\//);
+});
+
+t.test('ecs add --dry-run through the CLI, credentials from AWS_SHARED_CREDENTIALS_FILE', async (t) => {
+  const h = await startHarness(t);
+  const saved = { c: process.env['AWS_SHARED_CREDENTIALS_FILE'], f: process.env['AWS_CONFIG_FILE'] };
+  process.env['AWS_SHARED_CREDENTIALS_FILE'] = h.files.credentialsFile;
+  process.env['AWS_CONFIG_FILE'] = h.files.configFile;
+  t.teardown(() => {
+    for (const [k, v] of [['AWS_SHARED_CREDENTIALS_FILE', saved.c], ['AWS_CONFIG_FILE', saved.f]] as const) {
+      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+  });
+  const res = await runCli(['ecs', 'add', '--endpoint-url', h.endpoint, '--cluster', 'prod', '--service', 'web',
+    '--task-definition', 'web', '--satellite-url', 'http://sat:9999', '--levoai-org-id', 'org', '--path-exclusions', '^/health$',
+    '--dry-run']);
+  t.equal(res.exitCode, 0, res.stderr);
+  const td = JSON.parse(res.stdout);
+  const sensor = td.containerDefinitions[1];
+  t.equal(sensor.name, 'levo-pcap-sensor');
+  t.same(sensor.entryPoint.slice(-2), ['--path-exclusions', '^/health$']);
+  t.same(sensor.environment, [{ name: 'LEVO_AWS_REGION', value: 'us-west-2' }], 'region from the profile\'s config');
+  t.equal(h.fake.families.get('web')!.length, 1, 'dry run registered nothing');
+
+  const denied = await runCli(['ecs', 'add', '--endpoint-url', h.endpoint, '--profile', 'no-update', '--region', 'us-west-2',
+    '--cluster', 'prod', '--service', 'web', '--task-definition', 'web', '--satellite-url', 'http://sat:9999',
+    '--levoai-org-id', 'org', '--yes']);
+  t.equal(denied.exitCode, 1);
+  t.match(denied.stderr, /Error: AWS refused ecs:UpdateService/);
+});

@@ -1,0 +1,10 @@
+import yargs from 'yargs';
+import { registerEcsCommand } from '../../src/ecs/command.js';
+import { startHarness } from './harness.js';
+const h = await startHarness({ teardown() {} });
+h.fake.addCluster('staging');
+process.env.AWS_SHARED_CREDENTIALS_FILE = h.files.credentialsFile;
+process.env.AWS_CONFIG_FILE = h.files.configFile + '.none';
+await registerEcsCommand(yargs(['ecs', 'add', '--endpoint-url', h.endpoint, '--profile', 'no-regions', '--poll-interval', '0.2', ...process.argv.slice(2)])).parseAsync();
+await h.fake.close();
+console.log('exit', process.exitCode);
