@@ -11,10 +11,10 @@ export interface ApidumpConfig {
   filter: string | undefined;
   out: string | undefined;
   satelliteUrl: string | undefined;
-  levoEnv: string;
+  levoEnv: string | undefined;
   levoaiOrgId: string | undefined;
-  traceExportInterval: string;
-  exportFormat: 'otlp' | 'levo';
+  traceExportInterval: string | undefined;
+  exportFormat: 'otlp' | 'levo' | undefined;
   satelliteCa: string | undefined;
   rateLimit: number;
   rateLimitPerEndpoint: number;
@@ -25,6 +25,9 @@ export interface ApidumpConfig {
   excludeUserAgent: string[];
   maxHttpLength: number;
   streamTimeoutSeconds: number;
+  redaction: boolean;
+  redactHeader: string[];
+  redactBodyField: string[];
   statsInterval: number;
   logLevel: string;
 }
@@ -78,10 +81,10 @@ export const APIDUMP_OPTIONS = {
 
   out: { type: 'string', requiresArg: true, describe: "write exchanges as JSON Lines to this file ('-' = stdout)", group: 'Export:' },
   'satellite-url': { type: 'string', requiresArg: true, describe: 'where traces are sent: http(s)://host:port', group: 'Export:' },
-  'levo-env': { type: 'string', default: 'staging', describe: 'environment the traces show up under', group: 'Export:' },
+  'levo-env': { type: 'string', requiresArg: true, describe: 'environment the traces show up under', group: 'Export:' },
   'levoai-org-id': { type: 'string', requiresArg: true, describe: 'organization ID sent with every export', group: 'Export:' },
-  'trace-export-interval': { type: 'string', default: '10', describe: "seconds between exports: 10, 2.5, 10s, 500ms", group: 'Export:' },
-  'export-format': { choices: ['otlp', 'levo'] as const, default: 'otlp' as const, describe: 'satellite protocol: OTLP/HTTP or the satellite JSON', group: 'Export:' },
+  'trace-export-interval': { type: 'string', requiresArg: true, describe: "seconds between exports: 10, 2.5, 10s, 500ms (default 10)", group: 'Export:' },
+  'export-format': { choices: ['otlp', 'levo'] as const, describe: 'satellite protocol: OTLP/HTTP or the satellite JSON', group: 'Export:' },
   'satellite-ca': { type: 'string', requiresArg: true, describe: 'PEM file of a CA to trust for an https satellite', group: 'Export:' },
 
   'rate-limit': { type: 'number', default: 1000, coerce: nonNegativeInt('rate-limit'), describe: 'traces per minute at most (0 = no limit)', group: 'Policy:' },
@@ -91,6 +94,10 @@ export const APIDUMP_OPTIONS = {
   'host-exclusions': { ...regexList('host-exclusions'), describe: 'drop hosts matching this regex (repeatable)', group: 'Policy:' },
   'path-exclusions': { ...regexList('path-exclusions'), describe: 'drop paths matching this regex (repeatable)', group: 'Policy:' },
   'exclude-user-agent': { ...regexList('exclude-user-agent'), describe: 'drop requests whose User-Agent matches this regex (repeatable)', group: 'Policy:' },
+
+  redaction: { choices: ['on', 'off'], default: 'on', describe: 'hide credentials (headers, JSON/form fields) before anything leaves the process', group: 'Policy:' },
+  'redact-header': { ...regexList('redact-header'), describe: 'another header name whose value is redacted (repeatable)', group: 'Policy:' },
+  'redact-body-field': { ...regexList('redact-body-field'), describe: 'another JSON/form field name whose value is redacted (repeatable)', group: 'Policy:' },
 
   'stats-interval': { type: 'number', default: 60, coerce: positiveNumber('stats-interval'), describe: 'seconds between stats log lines', group: 'Logging:' },
   'log-level': { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', describe: 'log level', group: 'Logging:' },
@@ -104,10 +111,10 @@ export function toApidumpConfig(a: Record<string, unknown>): ApidumpConfig {
     filter: a.filter as string | undefined,
     out: a.out as string | undefined,
     satelliteUrl: a['satellite-url'] as string | undefined,
-    levoEnv: a['levo-env'] as string,
+    levoEnv: a['levo-env'] as string | undefined,
     levoaiOrgId: a['levoai-org-id'] as string | undefined,
-    traceExportInterval: String(a['trace-export-interval']),
-    exportFormat: a['export-format'] as 'otlp' | 'levo',
+    traceExportInterval: a['trace-export-interval'] === undefined ? undefined : String(a['trace-export-interval']),
+    exportFormat: a['export-format'] as 'otlp' | 'levo' | undefined,
     satelliteCa: a['satellite-ca'] as string | undefined,
     rateLimit: a['rate-limit'] as number,
     rateLimitPerEndpoint: a['rate-limit-per-endpoint'] as number,
@@ -118,6 +125,9 @@ export function toApidumpConfig(a: Record<string, unknown>): ApidumpConfig {
     excludeUserAgent: a['exclude-user-agent'] as string[],
     maxHttpLength: a['max-http-length'] as number,
     streamTimeoutSeconds: a['stream-timeout-seconds'] as number,
+    redaction: a.redaction !== 'off',
+    redactHeader: a['redact-header'] as string[],
+    redactBodyField: a['redact-body-field'] as string[],
     statsInterval: a['stats-interval'] as number,
     logLevel: a['log-level'] as string,
   };

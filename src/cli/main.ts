@@ -7,11 +7,13 @@ import { hideBin } from 'yargs/helpers';
 import { APIDUMP_OPTIONS, toApidumpConfig, UsageError } from './apidump-flags.js';
 import { runApidump } from './apidump.js';
 import { createLogger } from '../util/logger.js';
+import { registerSatelliteCommand } from './satellite-command.js';
+import { registerEcsCommand } from '../ecs/command.js';
 
 /** Exit codes: 0 ok, 1 runtime failure (capture or export), 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
-  const parser = yargs(argv)
+  const root = yargs(argv)
     .scriptName('pcap-sensor')
     .usage('$0 <command> [options]')
     .command(
@@ -23,7 +25,8 @@ export async function main(argv: string[]): Promise<number> {
         const log = createLogger({ level: cfg.logLevel });
         exitCode = await runApidump(cfg, log);
       },
-    )
+    );
+  const parser = registerEcsCommand(registerSatelliteCommand(root))
     .demandCommand(1, 'Name a command: apidump, satellite or ecs')
     .strict()
     .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false })

@@ -7,7 +7,7 @@ import {
   type Cluster, type ECSClient, type Service, type Tag, type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { awsCall, InstallerError, isAccessDenied } from './aws-errors.js';
+import { awsCall, describeAwsFailure, InstallerError, isAccessDenied } from './aws-errors.js';
 import { familyOf } from './safety-checks.js';
 
 /** DescribeServices accepts at most 10 services per call (InvalidParameterException beyond). */
@@ -35,7 +35,7 @@ export async function listRegions(ec2: EC2Client): Promise<RegionList> {
     return { regions, fromBuiltInList: false };
   } catch (err) {
     if (isAccessDenied(err)) return { regions: [...BUILT_IN_REGIONS], fromBuiltInList: true };
-    return awsCall('ec2:DescribeRegions', () => Promise.reject(err));
+    throw describeAwsFailure('ec2:DescribeRegions', err);
   }
 }
 

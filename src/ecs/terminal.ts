@@ -1,6 +1,6 @@
 // User-facing text and questions. The installer is interactive: results and JSON go to stdout, progress,
 // warnings and questions to stderr, so `ecs add --dry-run > td.json` keeps a clean file.
-import { createInterface } from 'node:readline/promises';
+import { createInterface, type Interface } from 'node:readline';
 import { InstallerError } from './aws-errors.js';
 
 export interface Output {
@@ -27,6 +27,9 @@ export function consoleOutput(stdout: NodeJS.WriteStream = process.stdout, stder
     endProgress() { if (open) { stderr.write('\n'); open = false; } },
   };
 }
+
+/** Lines kept from type-ahead; more are dropped (a paste of a whole script is not an answer list). */
+const MAX_TYPE_AHEAD = 32;
 
 export interface Choice { value: string; label?: string }
 
@@ -60,10 +63,23 @@ export const nonInteractivePrompter: Prompter = {
  * type-ahead is not lost between questions; `close()` must be called when the run ends.
  */
 export function terminalPrompter(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Prompter {
-  let rl: ReturnType<typeof createInterface> | undefined;
-  const ask = async (q: string): Promise<string> => {
-    rl ??= createInterface({ input, output, terminal: true });
-    return (await rl.question(q)).trim();
+  let rl: Interface | undefined;
+  /** Lines typed before their question was asked (type-ahead), oldest first; at most MAX_TYPE_AHEAD kept. */
+  const typedAhead: string[] = [];
+  let waiting: ((line: string) => void) | undefined;
+  const ask = (q: string): Promise<string> => {
+    if (!rl) {
+      rl = createInterface({ input, output, terminal: true });
+      rl.on('line', (line) => {
+        if (waiting) { const w = waiting; waiting = undefined; w(line); } else if (typedAhead.length < MAX_TYPE_AHEAD) typedAhead.push(line);
+      });
+      rl.on('close', () => { if (waiting) { const w = waiting; waiting = undefined; w(''); } });
+    }
+    rl.setPrompt(q);
+    rl.prompt();
+    const early = typedAhead.shift();
+    if (early !== undefined) { output.write(early + '\n'); return Promise.resolve(early.trim()); }
+    return new Promise((resolve) => { waiting = (line) => resolve(line.trim()); });
   };
   return {
     interactive: true,

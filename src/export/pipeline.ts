@@ -87,6 +87,7 @@ export class ExportPipeline implements ExchangeSink {
       return;
     }
     this.counters.inc('export.queued');
+    this.counters.set('export.queue.depth', q.depth);
     if (q.depth > this.depthMax) {
       this.depthMax = q.depth;
       this.counters.set('export.queue.depth_max', q.depth);

@@ -13,6 +13,9 @@ export const START_UNDECIDED = 3;
 
 /** Known methods: the parser library's list plus a few registered since. */
 const METHODS = new Set<string>([...HTTPParser.methods, 'QUERY', 'PRI', 'VERSION-CONTROL', 'UPDATE', 'LABEL', 'BASELINE-CONTROL']);
+export function isKnownMethod(m: string): boolean {
+  return METHODS.has(m);
+}
 let longest = 0;
 for (const m of METHODS) longest = Math.max(longest, m.length);
 /** Longest prefix a candidate needs to be decided ("VERSION-CONTROL "). */

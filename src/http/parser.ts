@@ -11,6 +11,7 @@
  * is caught, stored in `internalError` and the message is aborted (return 2 = stop after this head).
  */
 import { HTTPParser } from 'http-parser-js';
+import { isKnownMethod } from './message-start.js';
 
 /** The head as http-parser-js reports it (compat mode: `method` is the method string). */
 export interface HeadInfo {
@@ -59,8 +60,12 @@ const K_ON_HEADERS_COMPLETE = 2;
 const K_ON_BODY = 3;
 const K_ON_MESSAGE_COMPLETE = 4;
 
-/** Request line: token method, target, optional version (absent = HTTP/0.9 simple request). */
-const REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+)(?: +HTTP\/(\d)\.(\d))? *$/;
+/**
+ * Request line: token method, target, optional version (absent = HTTP/0.9 simple request). The target
+ * may contain spaces (seen in the wild: `CONNECT host:25 / HTTP/1.0`); `GET HTTP/1.1` has an empty target.
+ */
+const REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(?:(.*?) +)?HTTP\/(\d)\.(\d) *$/;
+const SIMPLE_REQUEST_LINE_RE = /^([A-Z-]+) +(\S+) *$/;
 /** Chunk size: hex (leading zeros allowed, at most 13 significant digits = below 2^52), optional extensions. */
 const CHUNK_SIZE_RE = /^0*([0-9A-Fa-f]{1,13})[ \t]*(?:;.*)?$/;
 const HEAD_STATES: Readonly<Record<string, true>> = { REQUEST_LINE: true, RESPONSE_LINE: true, HEADER: true };
@@ -160,20 +165,23 @@ export class MessageParser extends Base {
   REQUEST_LINE(): void {
     const line = this.consumeLine();
     if (!line) return; // incomplete, or an empty line between messages (tolerated)
-    const m = REQUEST_LINE_RE.exec(line);
-    if (m === null) throw parseError('bad_request_line');
     const info = this.info;
-    info.method = m[1];
-    info.url = m[2];
     this.body_bytes = 0;
-    if (m[3] === undefined) {
-      // HTTP/0.9 simple request: no header section, the request ends with its line.
+    const m = REQUEST_LINE_RE.exec(line);
+    if (m === null) {
+      // HTTP/0.9 simple request (known methods only): no header section, the request ends with its line.
+      const simple = SIMPLE_REQUEST_LINE_RE.exec(line);
+      if (simple === null || !isKnownMethod(simple[1])) throw parseError('bad_request_line');
+      info.method = simple[1];
+      info.url = simple[2];
       info.versionMajor = 0;
       info.versionMinor = 9;
       this.userCall()(this[K_ON_HEADERS_COMPLETE](info));
       this.nextRequest();
       return;
     }
+    info.method = m[1];
+    info.url = m[2] ?? '';
     info.versionMajor = +m[3];
     info.versionMinor = +m[4];
     this.state = 'HEADER';

@@ -15,16 +15,15 @@
  *
  * See docs/reassembly.md for the limits and the counters.
  */
-import { formatAddress } from '../decode/address.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/types.js';
 import type { Counters } from '../util/counters.js';
-import type { CloseReason, ConnectionInfo, Direction, StreamConsumerFactory } from './types.js';
+import type { CloseReason, Direction, StreamConsumerFactory } from './types.js';
 import { ReassemblyContext } from './context.js';
 import { ConnList } from './conn-list.js';
 import { Connection, ConnState } from './connection.js';
 import { FlowTable } from './flow-table.js';
 import { resolveAssemblerOptions, type AssemblerOptions, type AssemblerStats } from './options.js';
-import { decideRoles, Roles } from './roles.js';
+import { connectionInfo, decideRoles, Roles } from './roles.js';
 import { seqAdd, seqDiff } from './seq.js';
 
 const CLOSE_COUNTER: Record<CloseReason, string> = {
@@ -178,18 +177,7 @@ export class Assembler {
     }
     const roles = decideRoles(pkt.flags, pkt.srcPort, pkt.dstPort);
     const srcIsClient = roles === Roles.SourceIsClient || roles === Roles.GuessedSourceIsClient;
-    const guessed = roles === Roles.GuessedSourceIsClient || roles === Roles.GuessedSourceIsServer;
-    const srcIp = formatAddress(pkt.buf, pkt.srcAddrOff, pkt.addrLen);
-    const dstIp = formatAddress(pkt.buf, pkt.dstAddrOff, pkt.addrLen);
-    const info: ConnectionInfo = {
-      id: this.nextId++,
-      clientIp: srcIsClient ? srcIp : dstIp,
-      clientPort: srcIsClient ? pkt.srcPort : pkt.dstPort,
-      serverIp: srcIsClient ? dstIp : srcIp,
-      serverPort: srcIsClient ? pkt.dstPort : pkt.srcPort,
-      midStream: guessed,
-      rolesGuessed: guessed,
-    };
+    const info = connectionInfo(this.nextId++, pkt, roles);
     const conn = new Connection(this.ctx, info, hash, pkt, srcIsClient);
     conn.lastSeen = this.now;
     this.table.add(conn);

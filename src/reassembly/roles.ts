@@ -8,7 +8,9 @@
  *    32768-60999 on Linux); with equal ports the packet's destination is taken as the server.
  *    The consumer may swap the roles by content (ConnectionInfo.rolesGuessed).
  */
-import { TCP_ACK, TCP_SYN } from '../decode/types.js';
+import { formatAddress } from '../decode/address.js';
+import { TCP_ACK, TCP_SYN, type DecodedPacket } from '../decode/types.js';
+import type { ConnectionInfo } from './types.js';
 
 export const enum Roles {
   SourceIsClient = 0,
@@ -20,4 +22,21 @@ export const enum Roles {
 export function decideRoles(flags: number, srcPort: number, dstPort: number): Roles {
   if ((flags & TCP_SYN) !== 0) return (flags & TCP_ACK) !== 0 ? Roles.SourceIsServer : Roles.SourceIsClient;
   return srcPort < dstPort ? Roles.GuessedSourceIsServer : Roles.GuessedSourceIsClient;
+}
+
+/** The facts of a new connection, strings built here once; `pkt` is the packet that creates it. */
+export function connectionInfo(id: number, pkt: DecodedPacket, roles: Roles): ConnectionInfo {
+  const srcIsClient = roles === Roles.SourceIsClient || roles === Roles.GuessedSourceIsClient;
+  const guessed = roles === Roles.GuessedSourceIsClient || roles === Roles.GuessedSourceIsServer;
+  const srcIp = formatAddress(pkt.buf, pkt.srcAddrOff, pkt.addrLen);
+  const dstIp = formatAddress(pkt.buf, pkt.dstAddrOff, pkt.addrLen);
+  return {
+    id,
+    clientIp: srcIsClient ? srcIp : dstIp,
+    clientPort: srcIsClient ? pkt.srcPort : pkt.dstPort,
+    serverIp: srcIsClient ? dstIp : srcIp,
+    serverPort: srcIsClient ? pkt.dstPort : pkt.srcPort,
+    midStream: guessed,
+    rolesGuessed: guessed,
+  };
 }

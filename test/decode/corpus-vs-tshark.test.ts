@@ -4,7 +4,7 @@
  * packet, and the number of TCP segments and the sum of their payload lengths are compared with
  * tshark's `-Y tcp -T fields -e tcp.len` for the same file. The corpus covers Ethernet, 802.1Q,
  * QinQ, raw IPv4 (DLT 228), BSD NULL, NFLOG, IPv6 with an atomic fragment header, Ethernet padding
- * and a big-endian nanosecond file.
+ * and a nanosecond-precision file.
  *
  * Differences that would be legitimate, and how they are handled:
  *  - Snaplen-cut packets: tshark's tcp.len is computed from the IP length, so it includes bytes that

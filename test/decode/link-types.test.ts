@@ -6,11 +6,7 @@ import * as B from '../util/packet-builder.js';
 import { LINK_CASES, PAYLOAD, v4, v6, SRC4, DST4, SRC6, DST6, SRC_PORT, DST_PORT, SEQ, ACK } from './link-cases.js';
 
 const cases = LINK_CASES;
-// the constants are spelled out once more here so a wrong constant cannot agree with itself
-const PORT_CHECK = SRC_PORT === 51234 && SEQ === 0xfffffff0 && ACK === 0x80000001;
 const seg = (): Buffer => B.tcp();
-
-t.ok(PORT_CHECK, 'shared constants as intended');
 
 for (const c of cases) {
   t.test(c.name, async (t) => {

@@ -147,7 +147,7 @@ t.test('shutdown deadline: a satellite that never answers 2xx costs at most the 
   const t0 = Date.now();
   await p.shutdown(400);
   const took = Date.now() - t0;
-  t.ok(took < 900, `shutdown took ${took} ms`);
+  t.ok(took < 1500, `shutdown took ${took} ms`);
   t.equal(ids.length, 0);
   t.equal(counters.get('export.failed'), 12, 'undelivered exchanges counted as failed');
   t.ok(counters.get('export.retried') >= 1);

@@ -142,3 +142,13 @@ t.test('absolute-form target: path without scheme, host and query', async (t) =>
   const r2 = run([req('OPTIONS * HTTP/1.1\r\n\r\nGET http://h HTTP/1.1\r\n\r\n')]);
   t.strictSame(r2.exchanges.map((e) => e.request.path), ['*', '/']);
 });
+
+t.test('odd request lines seen in the wild', async (t) => {
+  const r = run([req('GET HTTP/1.1\r\nHost: h\r\n\r\nCONNECT mail.example:25 / HTTP/1.0\r\n\r\n'), res(OK('no uri') + 'HTTP/1.0 200 OK\r\n\r\n')]);
+  t.match(r.exchanges[0].request, { method: 'GET', target: '', version: '1.1' });
+  t.match(r.exchanges[1].request, { method: 'CONNECT', target: 'mail.example:25 /', version: '1.0' });
+  t.ok(r.exchanges[1].flags.includes('upgraded'));
+  const bad = run([req('T /zeek.html\r\n' + GET('/ok')), res(OK('fine'))]);
+  t.equal(bad.counters.get('http.parse_error.bad_request_line'), 1, 'HTTP/0.9 needs a known method');
+  t.equal(bad.exchanges[0].request.path, '/ok');
+});

@@ -95,3 +95,17 @@ t.test('extra header names; empty values stay empty; redaction off', async (t) =
   t.equal(off.request.headers[0][1], 'Bearer tokenA');
   t.equal(off.request.target, '/x?token=abc');
 });
+
+t.test('fingerprints stay exact past the fingerprint cache (3000 distinct secrets, twice)', async (t) => {
+  const { Fingerprinter } = await import('../../src/policy/fingerprint.js');
+  const f = new Fingerprinter(SALT);
+  let wrong = 0;
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 3000; i++) {
+      const s = `secret-${i}`;
+      if (f.fingerprint(s) !== fp(s) || f.fingerprint(Buffer.from(s)) !== fp(s)) wrong++;
+    }
+  }
+  t.equal(wrong, 0);
+  t.equal(f.fingerprint('x'.repeat(5000)), fp('x'.repeat(5000)), 'long secrets are not cached but still right');
+});
