@@ -122,8 +122,7 @@ t.test('live capture into the pipeline', { skip: canUseNetns ? false : 'needs ro
     t.ok(res.counters[`capture.if.${pair.ifA}.packets`] > 1000, 'per-interface packet count published');
   });
 
-  t.test('a kernel ring that overflows shows up in the drop counters and the log', async (t) => {
-    if (!hasWrk) return t.skip('wrk missing');
+  t.test('a kernel ring that overflows shows up in the drop counters and the log', { skip: hasWrk ? false : 'wrk missing' }, async (t) => {
     const sensor = startSensor({
       interfaces: [pair.ifA], filter: 'tcp port 8080', bufferBytes: 1024 * 1024, stallMs: 2000, excludeEndpoints: [],
     });

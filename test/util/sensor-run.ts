@@ -12,6 +12,14 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export const SENSOR_BIN = join(REPO_ROOT, 'bin', 'pcap-sensor');
 export const SHARED_DIR = join(REPO_ROOT, '..', 'shared');
 
+/** The environment of a child sensor: the test's, without the test runner's loader hooks. */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.NODE_OPTIONS;
+  for (const k of Object.keys(env)) if (k.startsWith('TAP') || k.startsWith('_TAPJS')) delete env[k];
+  return env;
+}
+
 export interface SensorResult {
   code: number | null;
   stdout: string;
@@ -28,7 +36,7 @@ export function runSensor(args: string[], opts: { withOut?: boolean; timeoutMs?:
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SENSOR_BIN, ...fullArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
+      env: childEnv(opts.env),
     });
     let stdout = '';
     let stderr = '';
