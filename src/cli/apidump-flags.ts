@@ -9,6 +9,7 @@ export interface ApidumpConfig {
   pcap: string | undefined;
   interface: string[];
   filter: string | undefined;
+  captureBufferSize: number;
   out: string | undefined;
   satelliteUrl: string | undefined;
   levoEnv: string | undefined;
@@ -53,6 +54,18 @@ function positiveNumber(flag: string) {
   };
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+
+/** Bytes, optionally with a binary unit: 67108864, 64MiB, 64m, 512KiB. */
+function byteSize(flag: string) {
+  return (v: unknown): number => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(v));
+    const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+    if (!m || unit === undefined) throw new UsageError(`--${flag}: expected a size in bytes such as 67108864 or 64MiB, got '${String(v)}'`);
+    return Math.round(Number(m[1]) * unit);
+  };
+}
+
 /** A repeatable flag whose every value is one item (never comma-split); a config-file list is accepted as is. */
 function list(flag: string) {
   return (v: unknown): string[] => {
@@ -76,6 +89,7 @@ export const APIDUMP_OPTIONS = {
   pcap: { type: 'string', requiresArg: true, describe: 'read packets from this pcap/pcapng file instead of live interfaces', group: 'Capture:' },
   interface: { type: 'string', array: true, requiresArg: true, default: [] as string[], describe: 'live interface to capture (repeatable); default: every interface that is up and has an address', group: 'Capture:' },
   filter: { type: 'string', requiresArg: true, describe: "pcap-filter(7) BPF expression, e.g. 'port 8080 and (not port 8081)'", group: 'Capture:' },
+  'capture-buffer-size': { type: 'string', default: '64MiB', coerce: byteSize('capture-buffer-size'), describe: 'kernel capture buffer per interface (live): holds bursts while the sensor is busy', group: 'Capture:' },
   'stream-timeout-seconds': { type: 'number', default: 10, coerce: positiveNumber('stream-timeout-seconds'), describe: 'seconds (packet time) to wait for a missing TCP segment before skipping it', group: 'Capture:' },
   'max-http-length': { type: 'number', default: 10_000_000, coerce: nonNegativeInt('max-http-length'), describe: 'bytes of each decoded body kept; longer bodies are cut and flagged truncated', group: 'Capture:' },
 
@@ -109,6 +123,7 @@ export function toApidumpConfig(a: Record<string, unknown>): ApidumpConfig {
     pcap: a.pcap as string | undefined,
     interface: list('interface')(a.interface),
     filter: a.filter as string | undefined,
+    captureBufferSize: a['capture-buffer-size'] as number,
     out: a.out as string | undefined,
     satelliteUrl: a['satellite-url'] as string | undefined,
     levoEnv: a['levo-env'] as string | undefined,

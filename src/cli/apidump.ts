@@ -13,6 +13,9 @@ import { SensorPipeline } from '../pipeline/sensor-pipeline.js';
 import { StatsReporter } from '../pipeline/stats-reporter.js';
 import { CaptureError, type CaptureSource } from '../capture/types.js';
 import { FileCaptureSource } from '../capture/file-source.js';
+import { openLiveSources, runAll, MIN_CAPTURE_BUFFER_BYTES } from '../capture/live-capture-set.js';
+import { exportEndpointsFromUrls } from '../capture/self-exclusion.js';
+import { LiveStatsPublisher } from '../capture/live-stats.js';
 import { PolicyConfigError } from '../policy/index.js';
 import { resolveExportConfig, ExportConfigError, type ExportConfig } from '../export/config.js';
 import { createExportPipeline } from '../export/create-export.js';
@@ -52,9 +55,21 @@ function buildPipeline(cfg: ApidumpConfig, sink: ExportPipeline, counters: Count
   }
 }
 
-function openSources(cfg: ApidumpConfig, counters: Counters): CaptureSource[] {
-  if (!cfg.pcap) throw new UsageError('--pcap FILE is required: live capture is not built yet');
-  return [new FileCaptureSource(cfg.pcap, { filter: cfg.filter, counters })];
+/** A file, or every live interface asked for (each with the sensor's own export traffic filtered out). */
+async function openSources(cfg: ApidumpConfig, expCfg: ExportConfig, counters: Counters, log: Logger): Promise<CaptureSource[]> {
+  if (cfg.pcap) {
+    if (cfg.interface.length > 0) throw new UsageError('--pcap and --interface exclude each other: read a file or capture live');
+    return [new FileCaptureSource(cfg.pcap, { filter: cfg.filter, counters })];
+  }
+  if (cfg.captureBufferSize < MIN_CAPTURE_BUFFER_BYTES) {
+    throw new UsageError(`--capture-buffer-size: at least ${MIN_CAPTURE_BUFFER_BYTES} bytes`);
+  }
+  return openLiveSources({
+    interfaces: cfg.interface,
+    filter: cfg.filter,
+    bufferBytes: cfg.captureBufferSize,
+    excludeEndpoints: exportEndpointsFromUrls(expCfg.satelliteUrl ? [expCfg.satelliteUrl.href] : []),
+  }, counters, log);
 }
 
 export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<number> {
@@ -67,7 +82,7 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
 
   let sources: CaptureSource[];
   try {
-    sources = openSources(cfg, counters);
+    sources = await openSources(cfg, expCfg, counters, log);
   } catch (err) {
     if (err instanceof CaptureError) { log.error(err.message); return 1; }
     throw err;
@@ -82,7 +97,8 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
     throw err;
   }
 
-  const stats = new StatsReporter(log, counters, () => pipeline.publish());
+  const live = cfg.pcap ? undefined : new LiveStatsPublisher(sources, counters, log);
+  const stats = new StatsReporter(log, counters, () => { pipeline.publish(); live?.publish(); });
   stats.start(cfg.statsInterval);
   log.info({
     capture: sources.map((s) => s.name), filter: cfg.filter ?? null, out: cfg.out ?? null,
@@ -98,7 +114,8 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
 
   let failed: Error | undefined;
   try {
-    await Promise.all(sources.map((s) => s.run(pipeline.pump)));
+    if (live) await runAll(sources, pipeline.pump, log, counters);
+    else await Promise.all(sources.map((s) => s.run(pipeline.pump)));
   } catch (err) {
     failed = err as Error;
     for (const s of sources) s.stop();
