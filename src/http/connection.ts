@@ -343,12 +343,14 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
     const tooLarge = s.headBytes + (p.offset - s.headFrom) > limit;
     if (tooLarge) trimOverlongHead(info, true, limit);
     const ex = this.openRequest(info, s);
+    if (ex.simple) this.cutOrphanResponse();
     if (tooLarge) s.error = 'header_too_large';
     else if (hasNul(info)) s.error = 'nul_byte';
     else if (p.foldSeen === FOLD_FRAMING) s.error = 'obs_fold_framing';
     else s.error = decideFraming(info.headers, true, this.framing).error;
     if (s.error !== null) return 2;
     if (p.foldSeen === FOLD_PLAIN) this.softError(ex, 'obs_fold');
+    if (p.badVersion) this.softError(ex, 'bad_version');
     const f = this.framing;
     p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : 0);
     if (f.kind !== FRAME_NONE && !ex.dropped) ex.requestBody = this.newBody(f.contentEncoding);
@@ -585,6 +587,21 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
     }
     s.ex = null;
     s.orphan = false;
+  }
+
+  /**
+   * An HTTP/0.9 request arrived while the response side is inside a response that had no request (as in
+   * Zeek's http-09-content-length-confusion test): that response ends here, and the server's next bytes are
+   * the 0.9 reply (raw until close) instead of the rest of a Content-Length the orphan announced. Counted
+   * `http.orphan_response_cut`.
+   */
+  private cutOrphanResponse(): void {
+    const rs = this.sides[ROLE_RESPONSE];
+    if (rs.mode !== MODE_PARSE || !rs.orphan) return;
+    rs.parser.reset();
+    rs.orphan = false;
+    rs.headBytes = 0;
+    this.ctx.counters.inc('http.orphan_response_cut');
   }
 
   private beginSimpleResponse(pair: PendingExchange, s: Side): void {

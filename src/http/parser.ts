@@ -39,6 +39,8 @@ interface ParserInternals {
   type: string;
   state: string;
   line: string;
+  /** The buffer of the execute() call in progress (null between calls). */
+  chunk: Buffer | null;
   offset: number;
   end: number;
   isChunked: boolean;
@@ -65,7 +67,17 @@ const K_ON_MESSAGE_COMPLETE = 4;
  * may contain spaces (seen in the wild: `CONNECT host:25 / HTTP/1.0`); `GET HTTP/1.1` has an empty target.
  */
 const REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(?:(.*?) +)?HTTP\/(\d)\.(\d) *$/;
-const SIMPLE_REQUEST_LINE_RE = /^([A-Z-]+) +(\S+) *$/;
+/**
+ * A request line whose version is truncated (`GET / HTTP/1.`, `GET / HTTP/`): accepted like Zeek does,
+ * a missing major counts as 1, a missing minor as 0, and the message is flagged `parse_error` (bad_version).
+ */
+const TRUNCATED_VERSION_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(?:(.*?) +)?HTTP\/(\d?)(?:\.(\d?))? *$/;
+/** HTTP/0.9 simple request `METHOD target` (see MessageParser.simpleRequest for which are accepted). */
+const SIMPLE_REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) *$/;
+/** A header field line (`name:`), to tell header lines sent after a simple request line from a next request. */
+const FIELD_LINE_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/;
+/** Bytes of the data following a simple request line looked at to see whether header lines follow. */
+const FIELD_PROBE_BYTES = 256;
 /** Chunk size: hex (leading zeros allowed, at most 13 significant digits = below 2^52), optional extensions. */
 const CHUNK_SIZE_RE = /^0*([0-9A-Fa-f]{1,13})[ \t]*(?:;.*)?$/;
 const HEAD_STATES: Readonly<Record<string, true>> = { REQUEST_LINE: true, RESPONSE_LINE: true, HEADER: true };
@@ -90,6 +102,8 @@ export class MessageParser extends Base {
   /** True while execute() runs over filler bytes that stand for a gap: onBody must not capture them. */
   declare gapFill: boolean;
   declare internalError: unknown;
+  /** The current request line had a truncated version (`HTTP/1.`); reset per message. */
+  declare badVersion: boolean;
 
   constructor(role: 0 | 1, owner: ParserOwner) {
     super(role === 0 ? 'REQUEST' : 'RESPONSE');
@@ -104,6 +118,7 @@ export class MessageParser extends Base {
   override initialize(type: string): void {
     super.initialize(type);
     this.foldSeen = FOLD_NONE;
+    this.badVersion = false;
   }
 
   /** Called by the stock parser after each message; unlike the stock one it keeps maxHeaderSize. */
@@ -167,24 +182,47 @@ export class MessageParser extends Base {
     if (!line) return; // incomplete, or an empty line between messages (tolerated)
     const info = this.info;
     this.body_bytes = 0;
-    const m = REQUEST_LINE_RE.exec(line);
+    let m = REQUEST_LINE_RE.exec(line);
     if (m === null) {
-      // HTTP/0.9 simple request (known methods only): no header section, the request ends with its line.
       const simple = SIMPLE_REQUEST_LINE_RE.exec(line);
-      if (simple === null || !isKnownMethod(simple[1])) throw parseError('bad_request_line');
-      info.method = simple[1];
-      info.url = simple[2];
-      info.versionMajor = 0;
-      info.versionMinor = 9;
-      this.userCall()(this[K_ON_HEADERS_COMPLETE](info));
-      this.nextRequest();
-      return;
+      if (simple !== null && this.simpleRequest(simple[1], simple[2])) return;
+      m = TRUNCATED_VERSION_RE.exec(line);
+      if (m === null) throw parseError('bad_request_line');
+      this.badVersion = true;
     }
     info.method = m[1];
     info.url = m[2] ?? '';
-    info.versionMajor = +m[3];
-    info.versionMinor = +m[4];
+    info.versionMajor = m[3] ? +m[3] : 1;
+    info.versionMinor = m[4] ? +m[4] : 0;
     this.state = 'HEADER';
+  }
+
+  /**
+   * HTTP/0.9 simple request: no header section, the request ends with its line. Exception (as in Zeek):
+   * when the same data goes on with header field lines (`GET /HTTP/1.1` + `Host: h` + blank line, from
+   * clients that botched the request line), those are parsed as the request's header section; the version
+   * stays 0.9. Only the data of this execute() call is looked at, so header lines that arrive in a later
+   * segment make a bad request line. A method outside the known list is accepted only in that case (with
+   * header lines following and an origin-form target), so a stray text line such as `T /x` is not taken
+   * for a request (Zeek does not log that one either). Returns false when the line is not accepted.
+   */
+  private simpleRequest(method: string, url: string): boolean {
+    const chunk = this.chunk as Buffer;
+    const probeEnd = Math.min(this.end, this.offset + FIELD_PROBE_BYTES);
+    const fieldsFollow = this.offset < probeEnd && FIELD_LINE_RE.test(chunk.toString('latin1', this.offset, probeEnd));
+    if (!isKnownMethod(method) && !(fieldsFollow && url.charCodeAt(0) === 0x2f)) return false;
+    const info = this.info;
+    info.method = method;
+    info.url = url;
+    info.versionMajor = 0;
+    info.versionMinor = 9;
+    if (fieldsFollow) {
+      this.state = 'HEADER';
+      return true;
+    }
+    this.userCall()(this[K_ON_HEADERS_COMPLETE](info));
+    this.nextRequest();
+    return true;
   }
 
   BODY_CHUNKHEAD(): void {

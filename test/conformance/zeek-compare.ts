@@ -3,7 +3,8 @@
  * (shared/corpus/zeek-http/expected.json), row by row.
  *
  * Mapping from a record to a Zeek row (docs/conformance.md explains each):
- *  trans_depth <- depth; method/host/uri <- request.method/host/target (null when the record has no request);
+ *  trans_depth <- depth; method/host <- request.method/host; uri <- request.target %-unescaped as Zeek
+ *  logs it (an empty target is null: Zeek logs no uri);
  *  version <- the response's version (Zeek sets it from the reply), status_code <- response.status,
  *  info_code <- the last 1xx seen (101 counts, as in Zeek), body lengths <- decoded body lengths,
  *  client_port/server_port <- client.port/server.port.
@@ -47,7 +48,7 @@ export function recordToRow(r: any): ZeekRow {
     trans_depth: r.depth ?? null,
     method: rq ? rq.method : null,
     host: rq ? rq.host : null,
-    uri: rq ? rq.target : null,
+    uri: rq ? zeekUri(rq.target) : null,
     version: rs ? rs.version : null,
     request_body_len: rq ? rq.body.length : 0,
     response_body_len: rs ? rs.body.length : 0,
@@ -56,6 +57,55 @@ export function recordToRow(r: any): ZeekRow {
     client_port: r.client?.port ?? null,
     server_port: r.server?.port ?? null,
   };
+}
+
+const HEX = /^[0-9A-Fa-f]{2}$/;
+
+/**
+ * The target as Zeek's http.log shows it: Zeek logs the %-unescaped URI (its `unescaped_URI`). Every `%XX`
+ * with two hex digits becomes that byte; any other `%` (at the end, `%5` + end, `%zz`) is kept as sent.
+ * Bytes are read back as latin1 unless the result is valid UTF-8. An empty target is null (no uri logged).
+ */
+export function zeekUri(target: string | null): string | null {
+  if (target === null || target === '') return null;
+  if (target.indexOf('%') < 0) return target;
+  const out: number[] = [];
+  const raw = Buffer.from(target, 'latin1');
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === 0x25 && i + 2 < raw.length && HEX.test(target.slice(i + 1, i + 3))) {
+      out.push(parseInt(target.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out.push(raw[i]);
+  }
+  const buf = Buffer.from(out);
+  const utf8 = buf.toString('utf8');
+  return utf8.includes('\ufffd') ? buf.toString('latin1') : utf8;
+}
+
+/**
+ * Zeek's rows with Zeek's trans_depth replaced by the request order the sensor's `depth` means. Zeek also
+ * gives a depth to each response it saw without a request (a row with a status but no method): e.g. in
+ * http-desync-request-response-5 the requests are Zeek's depths 1, 4, 5, 6, 7 and the sensor's 1..5.
+ * Per connection (client_port), rows with a method are renumbered 1, 2, ... in Zeek's depth order; rows
+ * without a method keep Zeek's depth (the sensor never emits them, so they are only reported as missing).
+ * Baselines without ports or without a method column are returned unchanged.
+ */
+export function renumberToRequestOrder(t: ZeekTrace): ZeekTrace {
+  const orphan = (r: ZeekRow) => r.method === null && r.status_code !== null;
+  if (!t.rows.some(orphan) || t.rows.some((r) => r.client_port === null || r.trans_depth === null)) return t;
+  const rows = t.rows.map((r) => ({ ...r }));
+  const byPort = new Map<number, ZeekRow[]>();
+  for (const r of rows) {
+    if (r.method === null) continue;
+    let list = byPort.get(r.client_port as number);
+    if (list === undefined) byPort.set(r.client_port as number, (list = []));
+    list.push(r);
+  }
+  for (const list of byPort.values()) {
+    list.sort((a, b) => (a.trans_depth as number) - (b.trans_depth as number));
+    list.forEach((r, i) => { r.trans_depth = i + 1; });
+  }
+  return { ...t, rows };
 }
 
 /**
@@ -80,12 +130,19 @@ export interface RowDifference {
 }
 
 /** Pairs expected rows with actual rows on the key columns, then lists every difference. */
-export function compareTrace(t: ZeekTrace, actualRows: ZeekRow[]): RowDifference[] {
+export function compareTrace(zeek: ZeekTrace, actualRows: ZeekRow[]): RowDifference[] {
+  const t = renumberToRequestOrder(zeek);
   const kept = keptColumns(t);
   const keys = KEY_COLUMNS.filter((k) => kept.has(k));
   const unmatched = actualRows.slice();
   const diffs: RowDifference[] = [];
   for (const exp of t.rows) {
+    if (kept.has('method') && exp.method === null) {
+      // A row without a request (a response Zeek saw without one, or an empty row): every sensor record
+      // has a request, so no record can stand for it.
+      diffs.push({ trace: t.trace, expected: exp, actual: null, fields: [] });
+      continue;
+    }
     // the first actual row that agrees on every key column the expected row has
     let idx = unmatched.findIndex((a) => keys.every((k) => exp[k] === null || exp[k] === a[k]));
     if (idx < 0) {

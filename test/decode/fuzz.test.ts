@@ -9,21 +9,11 @@ import { PacketDecoder } from '../../src/decode/packet-decoder.js';
 import { DecodedPacket, DecodeResult } from '../../src/decode/types.js';
 import { Counters } from '../../src/util/counters.js';
 import * as B from '../util/packet-builder.js';
+import { makePrng as prng } from '../util/prng.js';
 
 const SEED = Number(process.env.DECODE_FUZZ_SEED ?? 0x5eed1234);
 const ITERATIONS = 60_000;
 
-/** mulberry32: a tiny deterministic PRNG giving floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 239, 276, 9, 147];
 

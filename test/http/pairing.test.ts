@@ -152,3 +152,44 @@ t.test('odd request lines seen in the wild', async (t) => {
   t.equal(bad.counters.get('http.parse_error.bad_request_line'), 1, 'HTTP/0.9 needs a known method');
   t.equal(bad.exchanges[0].request.path, '/ok');
 });
+
+t.test('truncated request version (`HTTP/1.`): the request is kept, flagged parse_error', async (t) => {
+  const r = run([req('CCM_POST / HTTP/1.\r\nHost: h\r\n\r\n'), res(OK('nope'))]);
+  t.equal(r.exchanges.length, 1);
+  t.match(r.exchanges[0], { request: { method: 'CCM_POST', target: '/', host: 'h', version: '1.0' }, response: { status: 200 } });
+  t.ok(r.exchanges[0].flags.includes('parse_error'));
+  t.equal(r.counters.get('http.parse_error.bad_version'), 1);
+  const bare = run([req('GET / HTTP/\r\n\r\n'), res(OK('x'))]);
+  t.match(bare.exchanges[0]?.request, { method: 'GET', version: '1.0' }, 'no digits at all');
+  const junk = run([req('GET / HTTP/x.y\r\n\r\n' + GET('/ok')), res(OK('fine'))]);
+  t.equal(junk.counters.get('http.parse_error.bad_request_line'), 1, 'a non-numeric version is still a bad line');
+});
+
+t.test('HTTP/0.9 request line followed by header lines in the same data: headers are parsed', async (t) => {
+  const r = run([req('GET /HTTP/1.1\r\nHost: www.example\r\n\r\n'), res('<html>raw</html>\n')]);
+  t.equal(r.exchanges.length, 1);
+  t.match(r.exchanges[0], {
+    request: { method: 'GET', target: '/HTTP/1.1', host: 'www.example', version: '0.9' },
+    response: { status: 0, version: '0.9', body: { length: 17 } },
+  });
+  // an unknown method is accepted in this form only (a 1.x client that misplaced its version)
+  const u = run([req('CCM_POST /HTTP/1.1\r\nHost: h\r\n\r\n'), res('raw reply')]);
+  t.match(u.exchanges[0], { request: { method: 'CCM_POST', host: 'h', version: '0.9' }, response: { body: { length: 9 } } });
+  // a real 0.9 client: the line alone, answered until close
+  const alone = run([req('GET /a\r\n'), res('A')]);
+  t.match(alone.exchanges[0], { request: { version: '0.9', host: null }, response: { body: { length: 1 } } });
+});
+
+t.test('an HTTP/0.9 request ends a response that came without a request', async (t) => {
+  // the server talks first (a response with Content-Length: 4), then the client sends a 0.9 request:
+  // the following server bytes are the 0.9 reply, not the rest of the orphan's body
+  const r = run([res('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n'), req('GET /\r\n\r\n'), res('this is too much.\r\n')]);
+  t.equal(r.counters.get('http.response_without_request'), 1);
+  t.equal(r.counters.get('http.orphan_response_cut'), 1);
+  t.equal(r.exchanges.length, 1);
+  t.match(r.exchanges[0], { request: { method: 'GET', target: '/', version: '0.9' }, response: { status: 0, body: { length: 19 } } });
+  // without the cut, a 1.x request after an orphan leaves the orphan's framing alone
+  const keep = run([res('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n'), req(GET('/x')), res('abcd' + OK('yes'))]);
+  t.equal(keep.counters.get('http.orphan_response_cut'), 0);
+  t.match(keep.exchanges[0], { request: { path: '/x' }, response: { status: 200, body: { length: 3 } } });
+});

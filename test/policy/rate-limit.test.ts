@@ -3,20 +3,10 @@ import { Counters } from '../../src/util/counters.js';
 import { TrafficPolicy, POLICY_COUNTERS } from '../../src/policy/traffic-policy.js';
 import { TokenBucket } from '../../src/policy/token-bucket.js';
 import { CONN, head, at, T0 } from './fixtures/heads.js';
+import { makePrng as rng } from '../util/prng.js';
 
 const REQ = head({ target: '/v1/orders/1' });
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sends `count` requests evenly spaced over `seconds`; returns how many were admitted. */
 function evenly(policy: TrafficPolicy, count: number, seconds: number, startSec = 0): number {

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Quick start: installs and builds the sensor (scripts/setup.sh), then runs its main job on a bundled
+# capture: `apidump` reads fixtures/captures/curl-variety.pcap, writes every HTTP exchange to
+# quickstart-out/exchanges.jsonl and exports traces (OTLP) to the embedded satellite on 127.0.0.1, which
+# writes what it received to quickstart-out/satellite.jsonl. No external service is needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+CAPTURE=${CAPTURE:-fixtures/captures/curl-variety.pcap}
+OUT=quickstart-out
+mkdir -p "$OUT"
+rm -f "$OUT"/*.jsonl
+
+bin/pcap-sensor satellite --port 0 --out "$OUT/satellite.jsonl" 2> "$OUT/satellite.log" &
+SAT_PID=$!
+trap 'kill -TERM $SAT_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  URL=$(sed -n 's/^satellite listening on \(http:[^ ]*\).*/\1/p' "$OUT/satellite.log")
+  [ -n "$URL" ] && break
+  sleep 0.1
+done
+[ -n "$URL" ] || { echo "the embedded satellite did not start:" >&2; cat "$OUT/satellite.log" >&2; exit 1; }
+
+echo "== pcap-sensor apidump --pcap $CAPTURE --satellite-url $URL --out $OUT/exchanges.jsonl"
+bin/pcap-sensor apidump --pcap "$CAPTURE" --satellite-url "$URL" --levo-env quickstart \
+  --levoai-org-id quickstart-org --trace-export-interval 1 --out "$OUT/exchanges.jsonl" --log-level warn
+kill -TERM $SAT_PID; wait $SAT_PID 2>/dev/null || true; trap - EXIT
+
+echo "== exchanges (method target -> status, body bytes)"
+node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n");
+  for (const l of lines) {
+    const x = JSON.parse(l);
+    const r = x.response;
+    console.log(`${x.request.method} ${x.request.target} -> ${r ? r.status : "(no response)"}  req ${x.request.body.length} B, resp ${r ? r.body.length : 0} B ${x.flags.length ? x.flags.join(",") : ""}`);
+  }
+  console.log(`${lines.length} exchanges in ${process.argv[1]}`);
+' "$OUT/exchanges.jsonl"
+echo "== the embedded satellite received $(wc -l < "$OUT/satellite.jsonl") traces ($OUT/satellite.jsonl)"
