@@ -109,15 +109,62 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
     }
     const role = this.roleOf[dir];
     const s = this.sides[role];
+    if (role === ROLE_RESPONSE && this.holdEarlyResponse(s, data, tsSec, tsNsec)) return;
     s.tsSec = tsSec;
     s.tsNsec = tsNsec;
     this.feed(role, data, 0);
     this.afterFeed();
   }
 
+  /**
+   * Keeps response bytes that start a message while no request is waiting for an answer, so they pair with
+   * the request once its head completes: while a request head is half received, or on a connection seen from
+   * its SYN that already carried a request (a keep-alive response whose request was captured late). Not for
+   * the first bytes of a connection (a server that talks first) nor mid-stream ones (the response may answer
+   * a request from before the capture). Returns true when held.
+   */
+  private holdEarlyResponse(s: Side, data: Buffer, tsSec: number, tsNsec: number): boolean {
+    if (s.earlyBytes === 0) {
+      const rq = this.sides[ROLE_REQUEST];
+      if (s.mode !== MODE_PARSE || !s.parser.atMessageStart() || s.orphan || this.oldestUnanswered() !== null) return false;
+      const headInProgress = rq.mode === MODE_PARSE && !rq.parser.atMessageStart() && rq.parser.inHead();
+      if (!headInProgress && (this.conn.midStream || this.depth === 0)) return false;
+      s.earlySec = tsSec;
+      s.earlyNsec = tsNsec;
+    }
+    if (s.earlyBytes + data.length > this.ctx.opts.maxHeaderBytes) {
+      this.ctx.counters.inc('http.early_response_overflow');
+      this.releaseEarlyResponse();
+      return false;
+    }
+    s.early.push(Buffer.from(data));
+    s.earlyBytes += data.length;
+    this.ctx.counters.inc('http.early_response_held');
+    return true;
+  }
+
+  /** Feeds the held early response bytes to the response parser (paired or, failing that, orphan). */
+  private releaseEarlyResponse(): void {
+    const s = this.sides[ROLE_RESPONSE];
+    if (s.earlyBytes === 0) return;
+    const held = s.early;
+    s.early = [];
+    s.earlyBytes = 0;
+    const sec = s.tsSec;
+    const nsec = s.tsNsec;
+    s.tsSec = s.earlySec;
+    s.tsNsec = s.earlyNsec;
+    for (const b of held) this.feed(ROLE_RESPONSE, b, 0);
+    if (sec > s.earlySec || (sec === s.earlySec && nsec > s.earlyNsec)) {
+      s.tsSec = sec;
+      s.tsNsec = nsec;
+    }
+  }
+
   onGap(dir: Direction, length: number, tsSec: number, tsNsec: number): void {
     if (this.closed) return;
     this.flushRoleProbes();
+    this.releaseEarlyResponse();
     const role = this.roleOf[dir];
     const s = this.sides[role];
     s.tsSec = tsSec;
@@ -138,6 +185,7 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
   onClose(_reason: CloseReason, tsSec: number, tsNsec: number): void {
     if (this.closed) return;
     this.flushRoleProbes();
+    this.releaseEarlyResponse();
     this.closed = true;
     for (const role of [ROLE_REQUEST, ROLE_RESPONSE] as const) {
       const s = this.sides[role];
@@ -259,6 +307,7 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
   }
 
   private afterFeed(): void {
+    if (this.sides[ROLE_RESPONSE].earlyBytes > 0 && this.oldestUnanswered() !== null) this.releaseEarlyResponse();
     const paused = this.pausedEx;
     if (paused !== null && (paused.response !== null || paused.responseDone)) this.resumeRequests();
     this.tryEmit();

@@ -43,6 +43,16 @@ export class Side {
   headFrom = 0;
   /** The exchange whose message is being parsed (response side: the paired exchange), or null. */
   ex: PendingExchange | null = null;
+  /**
+   * Response side: bytes of a response that arrived while its request's head was still incomplete (capture
+   * order is not causal order: a request's last segment may be captured after the response's first). Copies,
+   * at most HttpOptions.maxHeaderBytes in total; fed to the parser once the request head completes, or as a
+   * response without request when the cap is hit or the connection closes.
+   */
+  early: Buffer[] = [];
+  earlyBytes = 0;
+  earlySec = 0;
+  earlyNsec = 0;
   /** Response side: the message being parsed answers no request; it is parsed and discarded. */
   orphan = false;
   /** Set by a callback to abort the message with this reason (counter suffix); handled after execute(). */
