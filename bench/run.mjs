@@ -10,7 +10,7 @@
 // Flags: --packets 1000000 --connections 2000 --seed 1 --runs 3 --dir /tmp/pcap-sensor-bench
 //        --tshark-packets 200000 (tshark reads a separate capture of this many packets, same traffic
 //        model, since it runs at a few thousand packets/s and needs GBs at 1M; 0 = the main capture)
-//        --scaling-packets 300000 --hostile-packets 1000000 --no-satellite
+//        --scaling-packets 1000000 --hostile-packets 1000000 --no-satellite
 // Numbers are reported, never asserted: nothing here fails on a slow machine.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseFlags } from './generate-capture.mjs';
@@ -22,7 +22,7 @@ import { runHostile } from './lib/hostile.mjs';
 
 const DEFAULTS = {
   packets: 1_000_000, connections: 2000, seed: 1, runs: 3, dir: '/tmp/pcap-sensor-bench', tsharkPackets: 200_000,
-  scaling: false, scalingPackets: 300_000, hostile: false, hostilePackets: 1_000_000, noSatellite: false,
+  scaling: false, scalingPackets: 1_000_000, hostile: false, hostilePackets: 1_000_000, noSatellite: false,
 };
 const print = (s = '') => process.stdout.write(`${s}\n`);
 const log = (s) => process.stderr.write(`[bench] ${s}\n`);

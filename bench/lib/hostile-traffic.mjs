@@ -1,9 +1,10 @@
 // Hostile traffic for the memory-cap run. Three populations, interleaved by the seeded PRNG:
-//  - gap connections (50% of packets): a handshake, a POST head announcing a large body, then the body's
+//  - gap connections (50% of the populations): a handshake, a POST head announcing a large body, then the body's
 //    segments with the second one missing, so every later byte is held out of order and the hole never fills.
 //    One in 16 sends 4200 segments (above the 4 MiB / 4096-segment per-connection caps); the rest 300.
-//  - SYN flood (30%): bare SYNs from distinct client addresses, never answered.
-//  - endless headers (20%): a request line followed by header lines that never end (no blank line).
+//  - SYN flood: bursts of 2000 bare SYNs, each from a new client address and port, never answered
+//    (picked for 30% of the populations, so about 60% of the packets).
+//  - endless headers (20% of the populations): a request line followed by header lines that never end (no blank line).
 // Nothing here completes an exchange; the run is read for peak RSS and the cap counters.
 import { TCP_ACK, TCP_PSH, TCP_SYN } from './pcap-writer.mjs';
 import { MSS } from './normal-traffic.mjs';
@@ -23,7 +24,7 @@ export function generateHostileTraffic({ writer, rng, packets, connections, star
     const s = serial++;
     const ip = ((10 << 24) | ((64 + ((s >>> 16) & 0x3f)) << 16) | (((s >>> 8) & 0xff) << 8) | (s & 0xff)) >>> 0;
     const c = { kind, ip, port: 1024 + (s % 60000), cseq: Math.floor(rng() * 4294967296), sseq: Math.floor(rng() * 4294967296), step: 0 };
-    c.total = kind === 'gap' ? (s % 16 === 0 ? 4200 : 300) : kind === 'header' ? 700 : 1;
+    c.total = kind === 'gap' ? (s % 16 === 0 ? 4200 : 300) : kind === 'header' ? 700 : 2000;
     return c;
   };
   const emit = (c, fromClient, seq, ack, flags, payload) => {
@@ -34,7 +35,14 @@ export function generateHostileTraffic({ writer, rng, packets, connections, star
   /** Emits the next packet of `c`; returns false when `c` has nothing more to send. */
   const step = (c) => {
     const i = c.step++;
-    if (c.kind === 'syn') { emit(c, true, c.cseq, 0, TCP_SYN, null); return false; }
+    if (c.kind === 'syn') {
+      const s = serial++;
+      c.ip = ((10 << 24) | ((64 + ((s >>> 16) & 0x3f)) << 16) | (((s >>> 8) & 0xff) << 8) | (s & 0xff)) >>> 0;
+      c.port = 1024 + (s % 60000);
+      emit(c, true, Math.floor(rng() * 4294967296), 0, TCP_SYN, null);
+      truth.synFlood++;
+      return i + 1 < c.total;
+    }
     if (i === 0) { emit(c, true, c.cseq, 0, TCP_SYN, null); return true; }
     if (i === 1) { emit(c, false, c.sseq, c.cseq + 1, TCP_SYN | TCP_ACK, null); return true; }
     const base = (c.cseq + 1) >>> 0;
@@ -66,7 +74,7 @@ export function generateHostileTraffic({ writer, rng, packets, connections, star
   const pickKind = () => { const r = rng(); return r < 0.5 ? 'gap' : r < 0.8 ? 'syn' : 'header'; };
   const add = () => {
     const c = newConn(pickKind());
-    if (c.kind === 'gap') truth.gapConnections++; else if (c.kind === 'syn') truth.synFlood++; else truth.headerConnections++;
+    if (c.kind === 'gap') truth.gapConnections++; else if (c.kind === 'header') truth.headerConnections++;
     active.push(c);
   };
   for (let i = 0; i < connections; i++) add();

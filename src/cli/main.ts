@@ -8,7 +8,19 @@ import { APIDUMP_OPTIONS, toApidumpConfig, UsageError } from './apidump-flags.js
 import { runApidump } from './apidump.js';
 import { createLogger } from '../util/logger.js';
 import { registerSatelliteCommand } from './satellite-command.js';
-import { registerEcsCommand } from '../ecs/command.js';
+import type { Argv } from 'yargs';
+
+const ECS_DESCRIPTION = 'Install the sensor as a sidecar in an ECS (Fargate) service, or remove it';
+
+/**
+ * The ECS installer pulls in the AWS SDK (over 100 MiB of resident memory): it is loaded only when the `ecs`
+ * command runs, so the sidecar's `apidump` never pays for it. Other commands list it by name only.
+ */
+async function withEcsCommand<T>(y: Argv<T>, argv: string[]): Promise<Argv<T>> {
+  if (argv[0] !== 'ecs') return y.command('ecs', ECS_DESCRIPTION, () => {}, () => {}) as Argv<T>;
+  const { registerEcsCommand } = await import('../ecs/command.js');
+  return registerEcsCommand(y);
+}
 
 /** Exit codes: 0 ok, 1 runtime failure (capture or export), 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
@@ -26,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = await runApidump(cfg, log);
       },
     );
-  const parser = registerEcsCommand(registerSatelliteCommand(root))
+  const parser = (await withEcsCommand(registerSatelliteCommand(root), argv))
     .demandCommand(1, 'Name a command: apidump, satellite or ecs')
     .strict()
     .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false })
