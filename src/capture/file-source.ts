@@ -72,7 +72,9 @@ export class FileCaptureSource implements CaptureSource {
           this.batches++;
           sink.onBatch(this.batch);
         }
-        await yieldToEventLoop();
+        // a file can wait for the export to catch up (nothing is lost by reading later); else just yield
+        const ready = sink.whenReady ? sink.whenReady() : null;
+        await (ready ?? yieldToEventLoop());
       }
     } finally {
       this.running = false;

@@ -11,6 +11,8 @@
  *   capture.kernel_drops     ps_drop: the kernel ring was full (raise --capture-buffer-size)
  *   capture.if_drops         ps_ifdrop: dropped by the interface/driver before the ring
  *   capture.if.<name>.kernel_drops / .if_drops / .packets   per interface
+ *   capture.drain_packets    packets delivered after stop() (graceful-stop drain, all interfaces)
+ *   capture.drain_cut        interfaces whose drain a bound (drainMs / drainMaxPackets) or close() cut short
  * Not set: capture.packets / capture.bytes (the packet pump counts what reached the pipeline).
  *
  * pcap_stats counters are 32-bit and wrap; totals here are accumulated from deltas modulo 2^32,
@@ -26,6 +28,8 @@ const WRAP = 2 ** 32;
 export interface StatsSource {
   readonly name: string;
   stats(): CaptureStats;
+  /** Graceful-stop drain figures (LiveCaptureSource); absent on other sources. */
+  drainStats?(): { packets: number; cut: number };
 }
 
 interface WarnLog {
@@ -70,7 +74,14 @@ export class LiveStatsPublisher {
     const reports: DropReport[] = [];
     let kernelDrops = 0;
     let ifDrops = 0;
+    let drainPackets = 0;
+    let drainCut = 0;
     for (const t of this.totals) {
+      const drain = t.source.drainStats?.();
+      if (drain) {
+        drainPackets += drain.packets;
+        drainCut += drain.cut;
+      }
       let s: CaptureStats;
       try {
         s = t.source.stats();
@@ -93,6 +104,8 @@ export class LiveStatsPublisher {
     }
     this.counters.set('capture.kernel_drops', kernelDrops);
     this.counters.set('capture.if_drops', ifDrops);
+    this.counters.set('capture.drain_packets', drainPackets);
+    this.counters.set('capture.drain_cut', drainCut);
     for (const r of reports) {
       this.log?.warn(r, 'packets dropped before capture: the kernel buffer filled (raise --capture-buffer-size) or the interface dropped them');
     }

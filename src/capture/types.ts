@@ -31,6 +31,11 @@ export interface PacketBatch {
 export interface BatchSink {
   /** Called once per batch, synchronously, never concurrently. Must not throw. */
   onBatch(batch: PacketBatch): void;
+  /**
+   * Backpressure, asked by sources that can wait (files) after each batch: null to read on, or a promise
+   * to await first (the export is behind). Live sources never wait: the kernel buffer cannot be paused.
+   */
+  whenReady?(): Promise<void> | null;
 }
 
 /** Counters a source reports; kernel counters are 0 for files. */

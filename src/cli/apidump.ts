@@ -21,6 +21,19 @@ import { resolveExportConfig, ExportConfigError, type ExportConfig } from '../ex
 import { createExportPipeline } from '../export/create-export.js';
 import type { ExportPipeline } from '../export/pipeline.js';
 
+/**
+ * Batches read from a file: 2 MiB (over any real snaplen) and 4096 packets. Small enough that one batch's
+ * exchanges fit the --out buffer, so backpressure between batches keeps a file run lossless; large enough
+ * that the per-batch cost is negligible.
+ */
+const FILE_BATCH = { dataBytes: 2 * 1024 * 1024, maxPackets: 4096 };
+
+/**
+ * A file run waits for --out between batches, so its buffer only fills in bursts (the exchanges flushed at
+ * the end of the capture): allow 256 MiB there rather than dropping lines. Live capture keeps the 16 MiB cap.
+ */
+const FILE_EXPORT_TUNING = { maxOutBufferedBytes: 256 * 1024 * 1024 };
+
 /** Fargate gives a stopping container 30 s before SIGKILL; flushing must end well inside it. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
 
@@ -59,7 +72,7 @@ function buildPipeline(cfg: ApidumpConfig, sink: ExportPipeline, counters: Count
 async function openSources(cfg: ApidumpConfig, expCfg: ExportConfig, counters: Counters, log: Logger): Promise<CaptureSource[]> {
   if (cfg.pcap) {
     if (cfg.interface.length > 0) throw new UsageError('--pcap and --interface exclude each other: read a file or capture live');
-    return [new FileCaptureSource(cfg.pcap, { filter: cfg.filter, counters })];
+    return [new FileCaptureSource(cfg.pcap, { filter: cfg.filter, counters, batch: FILE_BATCH })];
   }
   if (cfg.captureBufferSize < MIN_CAPTURE_BUFFER_BYTES) {
     throw new UsageError(`--capture-buffer-size: at least ${MIN_CAPTURE_BUFFER_BYTES} bytes`);
@@ -90,7 +103,7 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   let exporter: ExportPipeline;
   let pipeline: SensorPipeline;
   try {
-    exporter = await createExportPipeline(expCfg, counters, log);
+    exporter = await createExportPipeline(expCfg, counters, log, cfg.pcap ? FILE_EXPORT_TUNING : {});
     pipeline = buildPipeline(cfg, exporter, counters);
   } catch (err) {
     for (const s of sources) s.close();
@@ -98,6 +111,7 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   }
 
   const live = cfg.pcap ? undefined : new LiveStatsPublisher(sources, counters, log);
+  if (cfg.pcap) pipeline.pump.readiness = exporter;
   const stats = new StatsReporter(log, counters, () => { pipeline.publish(); live?.publish(); });
   stats.start(cfg.statsInterval);
   log.info({

@@ -45,6 +45,9 @@ interface Pending<P> {
   bytes: number;
 }
 
+/** Backpressure releases a waiting file reader when the outbox is down to this many batches. */
+const READY_LOW_WATER = 2;
+
 export class RetryingDelivery<P> implements BatchExporter {
   readonly name: string;
   private readonly counters: Counters;
@@ -68,6 +71,7 @@ export class RetryingDelivery<P> implements BatchExporter {
   private finished = false;
   private deadlineAt = Infinity;
   private onDrained: (() => void) | null = null;
+  private readonly readyWaiters: Array<() => void> = [];
   private lastLogAt = new Map<string, number>();
   private droppedSinceLog = 0;
 
@@ -86,6 +90,24 @@ export class RetryingDelivery<P> implements BatchExporter {
 
   /** Batches in the outbox (in flight included). */
   get pendingBatches(): number { return this.pending.length; }
+
+  /**
+   * Backpressure: with the outbox at half its batch or byte cap and the satellite answering, resolves
+   * once it is down to READY_LOW_WATER batches. Null when not that full, or while attempts fail (waiting
+   * for a satellite that is down would stall a file run: the caps and their drop counters apply instead).
+   */
+  whenReady(): Promise<void> | null {
+    if (this.failures > 0 || this.finished) return null;
+    if (this.pending.length < this.maxBatches / 2 && this.pendingBytes < this.maxBytes / 2) return null;
+    return new Promise<void>((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private wakeReadyWaiters(): void {
+    if (this.readyWaiters.length === 0) return;
+    if (this.pending.length > READY_LOW_WATER && this.failures === 0 && !this.finished) return;
+    const waiters = this.readyWaiters.splice(0);
+    for (const w of waiters) w();
+  }
 
   exportBatch(batch: readonly HttpExchange[]): void {
     if (batch.length === 0) return;
@@ -159,6 +181,7 @@ export class RetryingDelivery<P> implements BatchExporter {
     this.pending.length = 0;
     this.pendingBytes = 0;
     this.publishGauges();
+    this.wakeReadyWaiters();
     this.transport.close().catch(() => {}).finally(resolve);
   }
 
@@ -190,6 +213,11 @@ export class RetryingDelivery<P> implements BatchExporter {
 
   private onResult(head: Pending<P>, r: SendResult): void {
     this.inFlight = false;
+    this.handleResult(head, r);
+    this.wakeReadyWaiters();
+  }
+
+  private handleResult(head: Pending<P>, r: SendResult): void {
     if (this.finished || this.pending[0] !== head) return;
     if (r.kind === 'retry') {
       this.failures++;

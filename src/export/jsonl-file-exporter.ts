@@ -61,8 +61,24 @@ export class JsonlFileExporter implements StreamExporter {
       if (!this.failed) this.logger.error({ path: opts.path, err: String(err) }, 'export: --out stream failed, further lines dropped');
       this.failed = true;
     });
-    stream.on('drain', () => { this.waitingForDrain = false; });
+    stream.on('drain', () => {
+      this.waitingForDrain = false;
+      const wake = this.wakeOnDrain;
+      this.wakeOnDrain = null;
+      wake?.();
+    });
   }
+
+  /** Waits for the stream's 'drain' after write() asked to (files wait; live capture never calls this). */
+  whenReady(): Promise<void> | null {
+    if (!this.waitingForDrain || this.failed) return null;
+    return new Promise<void>((resolve) => {
+      const prev = this.wakeOnDrain;
+      this.wakeOnDrain = () => { prev?.(); resolve(); };
+    });
+  }
+
+  private wakeOnDrain: (() => void) | null = null;
 
   write(ex: HttpExchange): void {
     if (this.failed) {

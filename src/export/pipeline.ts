@@ -99,6 +99,27 @@ export class ExportPipeline implements ExchangeSink {
     }
   }
 
+  /**
+   * Backpressure for sources that can wait (capture files): hands full batches over now, then returns null
+   * when every destination is ready, else a promise that resolves when all are. Live capture never waits:
+   * there the queue and outbox caps apply and their drops are counted.
+   */
+  whenReady(): Promise<void> | null {
+    if (this.closed) return null;
+    const q = this.queue;
+    if (q !== null && q.depth >= this.maxBatchExchanges) this.handOver();
+    let waits: Array<Promise<void>> | null = null;
+    for (const e of this.streamExporters) {
+      const w = e.whenReady();
+      if (w !== null) (waits ??= []).push(w);
+    }
+    for (const e of this.batchExporters) {
+      const w = e.whenReady();
+      if (w !== null) (waits ??= []).push(w);
+    }
+    return waits === null ? null : Promise.all(waits).then(() => undefined);
+  }
+
   /** Hands everything queued to the batch exporters now (also done by the interval timer). */
   handOver(): void {
     const q = this.queue;

@@ -23,6 +23,8 @@ export const silentLogger: ExportLogger = { info() {}, warn() {}, error() {} };
 export interface StreamExporter {
   readonly name: string;
   write(ex: HttpExchange): void;
+  /** Backpressure for sources that can wait (files): null when ready, else resolves when it is again. */
+  whenReady(): Promise<void> | null;
   /** Flushes buffered output and closes; resolves by `deadlineAt` (Date.now() ms) at the latest. */
   shutdown(deadlineAt: number): Promise<void>;
 }
@@ -35,6 +37,11 @@ export interface StreamExporter {
 export interface BatchExporter {
   readonly name: string;
   exportBatch(batch: readonly HttpExchange[]): void;
+  /**
+   * Backpressure for sources that can wait (files): null when ready (or when waiting cannot help, e.g.
+   * the satellite is failing and retrying), else resolves once the outbox has drained to a low-water mark.
+   */
+  whenReady(): Promise<void> | null;
   /**
    * Sends what is queued; resolves by `deadlineAt` (Date.now() ms) at the latest. What is still
    * undelivered then is counted in export.failed. No batch is accepted afterwards.

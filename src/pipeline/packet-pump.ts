@@ -20,6 +20,11 @@ export interface SegmentSink {
   closeAll(): void;
 }
 
+/** Something downstream that can ask a file reader to wait (the export pipeline). */
+export interface Readiness {
+  whenReady(): Promise<void> | null;
+}
+
 export class PacketPump implements BatchSink {
   private readonly pkt = new DecodedPacket();
   /** Packets seen and TCP segments passed on, for the stats line. */
@@ -30,10 +35,17 @@ export class PacketPump implements BatchSink {
   lastSec = 0;
   lastNsec = 0;
 
+  /** Set by the composition root when the exchanges' destination can apply backpressure. */
+  readiness: Readiness | null = null;
+
   constructor(
     private readonly decoder: Decoder,
     private readonly assembler: SegmentSink,
   ) {}
+
+  whenReady(): Promise<void> | null {
+    return this.readiness === null ? null : this.readiness.whenReady();
+  }
 
   onBatch(batch: PacketBatch): void {
     const { data, meta, count, linkType } = batch;

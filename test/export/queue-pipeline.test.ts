@@ -12,6 +12,7 @@ class RecordingExporter implements BatchExporter {
   batches: number[][] = [];
   closedAt: number | null = null;
   exportBatch(batch: readonly HttpExchange[]): void { this.batches.push(batch.map((e) => e.conn.id)); }
+  whenReady(): Promise<void> | null { return null; }
   async shutdown(): Promise<void> { this.closedAt = Date.now(); }
   get ids(): number[] { return this.batches.flat(); }
 }
@@ -130,7 +131,7 @@ t.test('pipeline: stream exporters see every exchange at once; no queue without 
 t.test('pipeline: one throwing exporter does not stop the others', async (t) => {
   const counters = new Counters();
   const rec = new RecordingExporter();
-  const bad: BatchExporter = { name: 'bad', exportBatch() { throw new Error('boom'); }, shutdown: async () => {} };
+  const bad: BatchExporter = { name: 'bad', exportBatch() { throw new Error('boom'); }, whenReady: () => null, shutdown: async () => {} };
   const p = new ExportPipeline({ counters, exportIntervalMs: 60_000, batchExporters: [bad, rec] });
   for (const ex of makeExchanges(2)) p.onExchange(ex);
   await p.shutdown(100);

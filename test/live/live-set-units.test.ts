@@ -162,3 +162,21 @@ t.test('drop counters: summed over interfaces, monotonic across 32-bit wrap and 
   t.equal(counters.get('capture.kernel_drops'), 2 ** 32 + 5 + 7, 'totals kept');
   t.equal(warned.length, 3, 'one warning per interface and publish with new drops (eth0+lo, then eth0)');
 });
+
+t.test('drain figures: summed over the sources that have them', async (t) => {
+  const stats = () => ({ packets: 0, bytes: 0, batches: 0, kernelDrops: 0, ifDrops: 0 });
+  let eth = { packets: 0, cut: 0 };
+  const counters = new Counters();
+  const pub = new LiveStatsPublisher([
+    { name: 'eth0', stats, drainStats: () => eth },
+    { name: 'lo', stats, drainStats: () => ({ packets: 40, cut: 1 }) },
+    { name: 'plain', stats },
+  ], counters);
+  pub.publish();
+  t.equal(counters.get('capture.drain_packets'), 40);
+  t.equal(counters.get('capture.drain_cut'), 1);
+  eth = { packets: 12, cut: 1 };
+  pub.publish();
+  t.equal(counters.get('capture.drain_packets'), 52, 'eth0 drained 12 more');
+  t.equal(counters.get('capture.drain_cut'), 2, 'two interfaces cut short');
+});
