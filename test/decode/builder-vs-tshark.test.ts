@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { writePcap } from '../util/pcap-walk.js';
 import * as B from '../util/packet-builder.js';
 import { LINK_CASES, PAYLOAD, SRC4, SRC6, SRC_PORT, DST_PORT, SEQ, ACK, type LinkCase } from './link-cases.js';
+import { haveTools } from '../util/tools.js';
 
 const run = promisify(execFile);
 
@@ -28,17 +29,8 @@ const extra: (LinkCase & { payload: string })[] = [];
   add('IPv6 atomic fragment', 229, 6, 'atomic', B.ipv6({ src: SRC6, extHeaders: [{ type: 'fragment', offset: 0, more: false }], payload: seg('atomic') }));
 }
 
-async function haveTools(): Promise<boolean> {
-  try {
-    await run('tshark', ['-v']);
-    await run('mergecap', ['-v']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-t.test('tshark reads every built frame as the TCP segment we meant', { skip: (await haveTools()) ? false : 'tshark/mergecap not installed' }, async (t) => {
+t.test('tshark reads every built frame as the TCP segment we meant', { skip: (await haveTools(['tshark', 'mergecap'])) ? false : 'tshark/mergecap not installed' }, async (t) => {
   const all = [...LINK_CASES.map((c) => ({ ...c, payload: PAYLOAD.toString('latin1') })), ...extra];
   const dir = mkdtempSync(join(tmpdir(), 'decode-builder-'));
   try {

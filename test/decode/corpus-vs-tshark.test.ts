@@ -28,6 +28,7 @@ import { readPcap, isClassicPcap } from '../util/pcap-walk.js';
 import { PacketDecoder } from '../../src/decode/packet-decoder.js';
 import { DecodedPacket, DecodeResult } from '../../src/decode/types.js';
 import { Counters } from '../../src/util/counters.js';
+import { haveTools } from '../util/tools.js';
 
 const run = promisify(execFile);
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -113,18 +114,9 @@ function decoderTally(path: string): Tally & { fragments: number; uncaptured: nu
   return tally;
 }
 
-async function tsharkAvailable(): Promise<boolean> {
-  try {
-    await run('tshark', ['-v']);
-    await run('mergecap', ['-v']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const files = classicPcapFiles();
-const haveTshark = await tsharkAvailable();
+const haveTshark = await haveTools(['tshark', 'mergecap']);
 
 t.test('decoder agrees with tshark on the Zeek corpus', { skip: files.length === 0 ? `no corpus at ${CORPUS}` : !haveTshark ? 'tshark/mergecap not installed' : false }, async (t) => {
   const totals = { files: 0, packets: 0, segments: 0, bytes: 0, tsharkSegments: 0, tsharkBytes: 0 };
