@@ -1,6 +1,8 @@
 /**
- * The `apidump` flags: names and defaults of the sensor being replaced (docs/cli.md), each validated at
- * start-up so that a bad value is refused with a message naming the flag.
+ * The `apidump` flags: names and defaults of the sensor being replaced, each validated at start-up so that
+ * a bad value is refused with a message naming the flag. Every flag except --config and --print-config can
+ * also come from an environment variable or the config file (src/config/, docs/configuration.md); the
+ * coercions here run on every value whatever its source.
  */
 import type { Options } from 'yargs';
 
@@ -31,6 +33,11 @@ export interface ApidumpConfig {
   redactBodyField: string[];
   statsInterval: number;
   logLevel: string;
+  /** 0 = no metrics server. */
+  metricsPort: number;
+  metricsHost: string;
+  healthCaptureStallSeconds: number;
+  healthExportFailureSeconds: number;
 }
 
 /** A user error: printed as `Error: <message>` with exit status 2. */
@@ -50,6 +57,14 @@ function positiveNumber(flag: string) {
   return (v: unknown): number => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag}: expected a number > 0, got '${String(v)}'`);
+    return n;
+  };
+}
+
+function port(flag: string) {
+  return (v: unknown): number => {
+    const n = typeof v === 'number' ? v : Number(String(v).trim());
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag}: expected a port 0-65535 (0 = off), got '${String(v)}'`);
     return n;
   };
 }
@@ -95,10 +110,10 @@ export const APIDUMP_OPTIONS = {
 
   out: { type: 'string', requiresArg: true, describe: "write exchanges as JSON Lines to this file ('-' = stdout)", group: 'Export:' },
   'satellite-url': { type: 'string', requiresArg: true, describe: 'where traces are sent: http(s)://host:port', group: 'Export:' },
-  'levo-env': { type: 'string', requiresArg: true, describe: 'environment the traces show up under', group: 'Export:' },
+  'levo-env': { type: 'string', requiresArg: true, default: 'staging', describe: 'environment the traces show up under', group: 'Export:' },
   'levoai-org-id': { type: 'string', requiresArg: true, describe: 'organization ID sent with every export', group: 'Export:' },
-  'trace-export-interval': { type: 'string', requiresArg: true, describe: "seconds between exports: 10, 2.5, 10s, 500ms (default 10)", group: 'Export:' },
-  'export-format': { choices: ['otlp', 'levo'] as const, describe: 'satellite protocol: OTLP/HTTP or the satellite JSON', group: 'Export:' },
+  'trace-export-interval': { type: 'string', requiresArg: true, default: '10', describe: 'seconds between exports: 10, 2.5, 10s, 500ms', group: 'Export:' },
+  'export-format': { choices: ['otlp', 'levo'] as const, default: 'otlp', describe: 'satellite protocol: OTLP/HTTP or the satellite JSON', group: 'Export:' },
   'satellite-ca': { type: 'string', requiresArg: true, describe: 'PEM file of a CA to trust for an https satellite', group: 'Export:' },
 
   'rate-limit': { type: 'number', default: 1000, coerce: nonNegativeInt('rate-limit'), describe: 'traces per minute at most (0 = no limit)', group: 'Policy:' },
@@ -115,6 +130,14 @@ export const APIDUMP_OPTIONS = {
 
   'stats-interval': { type: 'number', default: 60, coerce: positiveNumber('stats-interval'), describe: 'seconds between stats log lines', group: 'Logging:' },
   'log-level': { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', describe: 'log level', group: 'Logging:' },
+
+  'metrics-port': { type: 'number', default: 0, coerce: port('metrics-port'), describe: 'serve Prometheus text at /metrics and liveness at /healthz on this port (0 = off)', group: 'Observability:' },
+  'metrics-host': { type: 'string', default: '127.0.0.1', requiresArg: true, describe: 'address of the metrics server (0.0.0.0 to be scraped from outside the task)', group: 'Observability:' },
+  'health-capture-stall-seconds': { type: 'number', default: 60, coerce: positiveNumber('health-capture-stall-seconds'), describe: 'unhealthy when the kernel holds packets the capture loop has not delivered for this long (live)', group: 'Observability:' },
+  'health-export-failure-seconds': { type: 'number', default: 300, coerce: positiveNumber('health-export-failure-seconds'), describe: 'unhealthy when every satellite export attempt has failed for this long', group: 'Observability:' },
+
+  config: { type: 'string', requiresArg: true, describe: 'YAML config file (keys = flag names); default /etc/levo/config/pcap-sensor/config.yaml when present', group: 'Configuration:' },
+  'print-config': { type: 'boolean', default: false, describe: 'print the effective configuration (secrets masked) as JSON and exit', group: 'Configuration:' },
 } satisfies Record<string, Options>;
 
 /** Turns parsed yargs arguments into the typed configuration (after yargs applied coercions). */
@@ -145,5 +168,9 @@ export function toApidumpConfig(a: Record<string, unknown>): ApidumpConfig {
     redactBodyField: a['redact-body-field'] as string[],
     statsInterval: a['stats-interval'] as number,
     logLevel: a['log-level'] as string,
+    metricsPort: a['metrics-port'] as number,
+    metricsHost: a['metrics-host'] as string,
+    healthCaptureStallSeconds: a['health-capture-stall-seconds'] as number,
+    healthExportFailureSeconds: a['health-export-failure-seconds'] as number,
   };
 }

@@ -1,16 +1,24 @@
 /**
  * Command-line entry: `pcap-sensor <command>`. bin/pcap-sensor and bin/init both land here, so the
  * documented container entrypoint `./bin/init apidump ...` and the local program are one program.
+ *
+ * `apidump` configuration: flags > environment (LEVO_*) > config file > defaults, merged once in
+ * src/config/layers.ts and handed to yargs, so every value is coerced and validated the same way.
  */
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { APIDUMP_OPTIONS, toApidumpConfig, UsageError } from './apidump-flags.js';
 import { runApidump } from './apidump.js';
 import { createLogger } from '../util/logger.js';
 import { registerSatelliteCommand } from './satellite-command.js';
+import { registerHealthCommand } from './health-command.js';
+import { buildConfigLayers, describeOrigin, flagsOnCommandLine, originOf, type ConfigLayers } from '../config/layers.js';
+import { renderConfig } from '../config/print-config.js';
 import type { Argv } from 'yargs';
 
 const ECS_DESCRIPTION = 'Install the sensor as a sidecar in an ECS (Fargate) service, or remove it';
+
+/** Flags shown by --print-config: every apidump flag except the two about configuration itself. */
+const PRINTED_FLAGS = Object.keys(APIDUMP_OPTIONS).filter((f) => f !== 'print-config' && f !== 'config');
 
 /**
  * The ECS installer pulls in the AWS SDK (over 100 MiB of resident memory): it is loaded only when the `ecs`
@@ -22,24 +30,49 @@ async function withEcsCommand<T>(y: Argv<T>, argv: string[]): Promise<Argv<T>> {
   return registerEcsCommand(y);
 }
 
-/** Exit codes: 0 ok, 1 runtime failure (capture or export), 2 usage error. */
-export async function main(argv: string[]): Promise<number> {
+/** Appends where a refused value came from when it was not a flag ("--rate-limit: ... (set by LEVO_RATE_LIMIT)"). */
+function withOrigin(message: string, layers: ConfigLayers | null, onCommandLine: Set<string>): string {
+  if (!layers) return message;
+  const flag = /^--([a-z0-9-]+):/.exec(message)?.[1] ?? /Argument: ([a-z0-9-]+),/.exec(message)?.[1];
+  return flag ? message + describeOrigin(originOf(flag, layers, onCommandLine)) : message;
+}
+
+/** Exit codes: 0 ok, 1 runtime failure (capture or export; unhealthy for `health`), 2 usage error. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let exitCode = 0;
+  let layers: ConfigLayers | null = null;
+  const onCommandLine = flagsOnCommandLine(argv.slice(1));
+  try {
+    if (argv[0] === 'apidump') layers = buildConfigLayers(APIDUMP_OPTIONS, argv.slice(1), env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`Error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   const root = yargs(argv)
     .scriptName('pcap-sensor')
     .usage('$0 <command> [options]')
     .command(
       'apidump',
       'capture HTTP API traffic (live interfaces or --pcap FILE) and export it',
-      (y) => y.options(APIDUMP_OPTIONS),
+      (y) => y.options(APIDUMP_OPTIONS).config(layers?.merged ?? {}),
       async (args) => {
-        const cfg = toApidumpConfig(args as Record<string, unknown>);
+        const a = args as Record<string, unknown>;
+        if (a['print-config'] === true) {
+          process.stdout.write(`${JSON.stringify(renderConfig(a, PRINTED_FLAGS, layers!, onCommandLine), null, 2)}\n`);
+          return;
+        }
+        const cfg = toApidumpConfig(a);
         const log = createLogger({ level: cfg.logLevel });
+        if (layers?.configFile) log.info({ configFile: layers.configFile }, 'configuration file read');
         exitCode = await runApidump(cfg, log);
       },
     );
-  const parser = (await withEcsCommand(registerSatelliteCommand(root), argv))
-    .demandCommand(1, 'Name a command: apidump, satellite or ecs')
+  const withHealth = registerHealthCommand(registerSatelliteCommand(root), (code) => { exitCode = code; }, env);
+  const parser = (await withEcsCommand(withHealth, argv))
+    .demandCommand(1, 'Name a command: apidump, satellite, health or ecs')
     .strict()
     .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false })
     .help()
@@ -53,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as Error;
     if (e instanceof UsageError || e.name === 'YError' || e.name === 'UsageError') {
-      process.stderr.write(`Error: ${e.message}\nRun '${'pcap-sensor'} --help' for the flags.\n`);
+      process.stderr.write(`Error: ${withOrigin(e.message, layers, onCommandLine)}\nRun '${'pcap-sensor'} --help' for the flags.\n`);
       return 2;
     }
     process.stderr.write(`Error: ${e.stack ?? e.message}\n`);

@@ -16,9 +16,11 @@ import { holdEarlyResponse, releaseEarlyResponse } from './early-response.js';
 import { ExchangeQueue } from './exchange-queue.js';
 import { newFraming, type Framing } from './framing.js';
 import { errorReason } from './head-checks.js';
-import { beginSimpleResponse, onRequestHead, onResponseHead, openRequest } from './head-handlers.js';
+import { beginSimpleResponse, onRequestHead, onResponseHead, openLostRequest, openRequest } from './head-handlers.js';
 import { LossTracker } from './loss-tracker.js';
-import { failMessage, finishRequest, finishResponse, gapWhileParsing, interrupt } from './message-end.js';
+import {
+  failMessage, finishRequest, finishResponse, gapWhileParsing, interrupt, GAP_AT_BOUNDARY, GAP_IN_BODY, GAP_INTERRUPTED,
+} from './message-end.js';
 import type { HeadInfo, MessageParser, ParserOwner } from './parser.js';
 import type { PendingExchange } from './pending-exchange.js';
 import { resyncSide, type ResyncHost } from './resync.js';
@@ -91,16 +93,43 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
     s.tsSec = tsSec;
     s.tsNsec = tsNsec;
     this.ctx.counters.inc('http.gaps');
-    if (s.mode === MODE_PARSE) gapWhileParsing(this, role, s, length);
+    let outcome = GAP_INTERRUPTED;
+    if (s.mode === MODE_PARSE) outcome = gapWhileParsing(this, role, s, length);
     else if (s.mode === MODE_RESYNC) {
       s.carry = null;
       s.atLineStart = true;
     } else if (s.mode === MODE_PAUSED) s.heldBroken = true;
-    else if (s.mode === MODE_RAW09 && s.ex !== null) {
-      s.ex.flag('gap');
-      s.ex.responseBody?.gap(length);
+    else {
+      outcome = GAP_IN_BODY; // raw 0.9 body (until close) or ignored tunnel bytes: pairing unaffected
+      if (s.mode === MODE_RAW09 && s.ex !== null) {
+        s.ex.flag('gap');
+        s.ex.responseBody?.gap(length);
+      }
     }
+    if (outcome !== GAP_IN_BODY) this.recordLoss(role, s, outcome === GAP_AT_BOUNDARY);
     this.afterFeed();
+  }
+
+  /**
+   * A gap outside a known-length body (policy: loss-tracker.ts). At a request boundary a request was
+   * lost: a placeholder keeps its place in the FIFO. At a response boundary the oldest unanswered request
+   * lost its response: it is given up (`interrupted`, no response, `http.response_lost`).
+   */
+  private recordLoss(role: 0 | 1, s: Side, atBoundary: boolean): void {
+    if (role === ROLE_REQUEST) {
+      if (atBoundary) openLostRequest(this, s);
+      this.loss.onRequestLoss();
+      return;
+    }
+    if (atBoundary) {
+      const ex = this.queue.answer();
+      if (ex !== null) {
+        ex.flag('interrupted');
+        finishResponse(this, ex, s);
+        this.ctx.counters.inc('http.response_lost');
+      }
+    }
+    this.loss.onResponseLoss(this.queue.unanswered);
   }
 
   onClose(_reason: CloseReason, tsSec: number, tsNsec: number): void {
@@ -281,6 +310,7 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
   /** A request was cut before its start line was complete: it existed but cannot be reported. */
   requestHeadLost(): void {
     this.ctx.counters.inc('http.request_head_lost');
+    openLostRequest(this, this.sides[ROLE_REQUEST]);
   }
 
   // ---- ParserOwner ----

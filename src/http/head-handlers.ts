@@ -62,6 +62,19 @@ export function openRequest(c: HttpConnection, info: HeadInfo, s: Side): Pending
   return ex;
 }
 
+/**
+ * A request certainly existed here but none of it can be reported (a gap began at a request boundary, or
+ * cut a request before its start line was complete): a placeholder takes its place in the FIFO, so that
+ * its response answers it. It is never emitted (`dropped`); counted `http.request_lost`.
+ */
+export function openLostRequest(c: HttpConnection, s: Side): void {
+  const ex = new PendingExchange(c.queue.nextDepth(), newRequest('', '', '', []), s.tsSec, s.tsNsec);
+  ex.dropped = true;
+  ex.requestDone = true;
+  c.queue.push(ex);
+  c.ctx.counters.inc('http.request_lost');
+}
+
 export function onResponseHead(c: HttpConnection, p: MessageParser, info: HeadInfo): number {
   const s = c.sides[ROLE_RESPONSE];
   const status = info.statusCode;

@@ -111,13 +111,18 @@ export function interrupt(c: HttpConnection, role: 0 | 1, s: Side): void {
   s.orphan = false;
 }
 
+/** Outcomes of gapWhileParsing. */
+export const GAP_IN_BODY = 0;
+export const GAP_AT_BOUNDARY = 1;
+export const GAP_INTERRUPTED = 2;
+
 /**
  * Bytes are missing at this point of a side that was parsing. Inside a body whose remaining length
- * covers the gap: skipped (flag `gap`). Otherwise the message in progress is interrupted, and the side
- * resyncs; the caller records the loss for pairing (see LossTracker).
- * Returns true when the gap was skipped inside a body (pairing unaffected).
+ * covers the gap: skipped (flag `gap`), GAP_IN_BODY. Between messages: GAP_AT_BOUNDARY. Otherwise the
+ * message in progress is interrupted, GAP_INTERRUPTED. Except in a body the side resyncs; the caller
+ * records the loss for pairing (LossTracker).
  */
-export function gapWhileParsing(c: HttpConnection, role: 0 | 1, s: Side, length: number): boolean {
+export function gapWhileParsing(c: HttpConnection, role: 0 | 1, s: Side, length: number): number {
   const p = s.parser;
   if (p.bodyRemaining() >= length) {
     c.ctx.counters.inc('http.gap_in_body');
@@ -128,16 +133,15 @@ export function gapWhileParsing(c: HttpConnection, role: 0 | 1, s: Side, length:
     }
     const err = p.skipBody(length);
     if (err !== null) failMessage(c, role, s, errorReason(err), false);
-    return true;
+    return GAP_IN_BODY;
   }
   if (p.atMessageStart() && s.ex === null && !s.orphan) {
     c.ctx.counters.inc('http.gap_between_messages');
     s.startResync(true);
-    return false;
+    return GAP_AT_BOUNDARY;
   }
   c.ctx.counters.inc('http.gap_interrupted');
   interrupt(c, role, s);
   s.startResync(true);
-  return false;
+  return GAP_INTERRUPTED;
 }
-
