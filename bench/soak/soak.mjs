@@ -123,7 +123,9 @@ async function main() {
       else samples.push({ t: Math.round((now - t0) / 1000), rssMiB: +(o.stats['process.rss_bytes'] / 2 ** 20).toFixed(1), statsLateMs: lateMs, cpu: o.stats['process.cpu_percent'], exchanges: o.stats['http.exchanges'] ?? 0 });
     } else if (o.level >= 40) console.log(`[sensor ${o.level >= 50 ? 'error' : 'warn'}] ${o.msg}`);
   });
-  await sleep(2000);
+  // sensor start-up (module loading, opening the interface) takes a few seconds; connections opened before
+  // it captures would show up as mid_stream
+  await sleep(6000);
   const t0 = Date.now();
   const client = start('client', NS_C, process.execPath, [join(OUT, 'client.cjs')], (l) => {
     if (l.startsWith('CLIENT ')) [clientSent, clientOk, clientFailed] = l.slice(7).split(' ').map(Number);

@@ -6,6 +6,7 @@
  * 1 when the capture failed (corrupt file, interface error) after everything read before the failure
  * was exported; 2 for a configuration error (thrown as UsageError before anything starts).
  */
+import { lookup as dnsLookup } from 'node:dns/promises';
 import type { Logger } from '../util/logger.js';
 import { Counters } from '../util/counters.js';
 import { UsageError, type ApidumpConfig } from './apidump-flags.js';
@@ -20,6 +21,9 @@ import { PolicyConfigError } from '../policy/index.js';
 import { resolveExportConfig, ExportConfigError, type ExportConfig } from '../export/config.js';
 import { createExportPipeline } from '../export/create-export.js';
 import type { ExportPipeline } from '../export/pipeline.js';
+import { HealthMonitor, type HealthProbes } from '../observability/health-monitor.js';
+import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
+import { startupSummary } from '../observability/startup-summary.js';
 
 /**
  * Batches read from a file: 2 MiB (over any real snaplen) and 4096 packets. Small enough that one batch's
@@ -34,6 +38,11 @@ const FILE_BATCH = { dataBytes: 2 * 1024 * 1024, maxPackets: 4096 };
  */
 const FILE_EXPORT_TUNING = { maxOutBufferedBytes: 256 * 1024 * 1024 };
 
+/** Bind addresses that mean "every address" for the metrics server. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+/** A host name that never resolves (".invalid", RFC 6761), standing for "every host" in self-exclusion. */
+const ANY_HOST = 'any-address.invalid';
+
 /** Fargate gives a stopping container 30 s before SIGKILL; flushing must end well inside it. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
 
@@ -43,7 +52,7 @@ function exportConfig(cfg: ApidumpConfig): ExportConfig {
       satelliteUrl: cfg.satelliteUrl, levoEnv: cfg.levoEnv, levoaiOrgId: cfg.levoaiOrgId,
       traceExportInterval: cfg.traceExportInterval, exportFormat: cfg.exportFormat,
       satelliteCa: cfg.satelliteCa, out: cfg.out,
-    });
+    }, {}); // the environment was already layered under the flags (src/config/layers.ts): not read twice
   } catch (err) {
     if (err instanceof ExportConfigError) throw new UsageError(err.message);
     throw err;
@@ -77,12 +86,40 @@ async function openSources(cfg: ApidumpConfig, expCfg: ExportConfig, counters: C
   if (cfg.captureBufferSize < MIN_CAPTURE_BUFFER_BYTES) {
     throw new UsageError(`--capture-buffer-size: at least ${MIN_CAPTURE_BUFFER_BYTES} bytes`);
   }
+  const exclude = exportEndpointsFromUrls(expCfg.satelliteUrl ? [expCfg.satelliteUrl.href] : []);
+  // the metrics server's own traffic (health checks, scrapes) is never captured either
+  if (cfg.metricsPort > 0) exclude.push({ host: WILDCARD_HOSTS.has(cfg.metricsHost) ? ANY_HOST : cfg.metricsHost, port: cfg.metricsPort });
   return openLiveSources({
     interfaces: cfg.interface,
     filter: cfg.filter,
     bufferBytes: cfg.captureBufferSize,
-    excludeEndpoints: exportEndpointsFromUrls(expCfg.satelliteUrl ? [expCfg.satelliteUrl.href] : []),
+    excludeEndpoints: exclude,
+    // ANY_HOST resolves to no address: excluded by port alone (a server on 0.0.0.0 answers on every address)
+    lookup: (host, opts) => (host === ANY_HOST ? Promise.resolve([]) : dnsLookup(host, opts)),
   }, counters, log);
+}
+
+/** What /healthz watches: the capture loop (live only) and the satellite export (when there is one). */
+function healthProbes(cfg: ApidumpConfig, expCfg: ExportConfig, sources: CaptureSource[], pipeline: SensorPipeline, counters: Counters): HealthProbes {
+  const probes: HealthProbes = {};
+  if (!cfg.pcap) {
+    probes.delivered = () => pipeline.pump.packets;
+    probes.kernelSeen = () => {
+      let n = 0;
+      for (const s of sources) {
+        try {
+          const st = s.stats() as ReturnType<CaptureSource['stats']> & { received?: number };
+          n += st.kernelDrops + st.ifDrops + (st.received ?? 0);
+        } catch { /* a closed or lost interface: its totals no longer move */ }
+      }
+      return n;
+    };
+  }
+  if (expCfg.satelliteUrl !== null) {
+    probes.exportSucceeded = () => counters.get('export.exported');
+    probes.exportFailed = () => counters.get('export.retried') + counters.get('export.failed');
+  }
+  return probes;
 }
 
 export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<number> {
@@ -113,11 +150,25 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   const live = cfg.pcap ? undefined : new LiveStatsPublisher(sources, counters, log);
   if (cfg.pcap) pipeline.pump.readiness = exporter;
   const stats = new StatsReporter(log, counters, () => { pipeline.publish(); live?.publish(); });
+  const health = new HealthMonitor(healthProbes(cfg, expCfg, sources, pipeline, counters), {
+    captureStallMs: cfg.healthCaptureStallSeconds * 1000, exportFailureMs: cfg.healthExportFailureSeconds * 1000,
+  });
+  let metrics: MetricsServer | undefined;
+  if (cfg.metricsPort > 0) {
+    try {
+      metrics = await startMetricsServer({
+        host: cfg.metricsHost, port: cfg.metricsPort, snapshot: () => stats.refresh(), health: () => health.status(),
+      });
+    } catch (err) {
+      log.error(`--metrics-port: cannot listen on ${cfg.metricsHost}:${cfg.metricsPort}: ${(err as Error).message}`);
+      for (const s of sources) s.close();
+      await exporter.shutdown(0);
+      return 1;
+    }
+  }
   stats.start(cfg.statsInterval);
-  log.info({
-    capture: sources.map((s) => s.name), filter: cfg.filter ?? null, out: cfg.out ?? null,
-    satellite: expCfg.satelliteUrl?.href ?? null, format: expCfg.format, rateLimit: cfg.rateLimit,
-  }, 'capture started');
+  health.start();
+  log.info(startupSummary(cfg, expCfg, sources.map((s) => s.name), metrics?.url ?? null), 'capture started');
 
   const stop = (signal: string): void => {
     log.info({ signal }, 'stopping: finishing what is reassembled, then flushing');
@@ -137,6 +188,8 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   pipeline.pump.finish();
   for (const s of sources) s.close();
   await exporter.shutdown(SHUTDOWN_DEADLINE_MS);
+  health.stop();
+  await metrics?.close();
   stats.stop();
   stats.report('final stats');
   process.removeListener('SIGINT', stop);

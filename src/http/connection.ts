@@ -59,6 +59,8 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
         s.startResync(true);
         s.discardReason = 'mid_stream';
       }
+      // midStream with certain roles: the assembler resumed a connection it had evicted
+      this.sides[ROLE_REQUEST].segmentStartOnly = !conn.rolesGuessed;
     }
   }
 

@@ -85,6 +85,7 @@ export function onResponseHead(c: HttpConnection, p: MessageParser, info: HeadIn
   let pair = c.queue.oldestUnanswered();
   if (pair === null) {
     c.ctx.counters.inc('http.response_without_request');
+    c.loss.onOrphanResponse(c.queue.requestCount);
     s.orphan = true;
   } else if (informational) {
     pair.informational.push(status);

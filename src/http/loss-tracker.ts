@@ -16,7 +16,10 @@
  *   responses paired next are flagged, until the FIFO drains (no request left waiting after a pairing),
  *   which proves that every response since the loss found its request.
  *
- * State is two booleans; no buffers.
+ * - A response that finds no request waiting, on a connection that already carried requests: its request
+ *   was lost or is late; FIFO pairing is doubtful for the rest of the connection (see pairingDoubtful).
+ *
+ * State is three booleans; no buffers.
  */
 import type { PendingExchange } from './pending-exchange.js';
 
@@ -31,8 +34,16 @@ export class LossTracker {
     if (this.requestsDoubtful) ex.flag('interrupted');
   }
 
+  /**
+   * A response with no request waiting was parsed (and discarded) after requests had been seen: its
+   * request was lost, or is late (held behind a hole in the request direction), in which case that
+   * request will take the next response. Either way FIFO pairing can no longer be trusted. Permanent.
+   */
+  pairingDoubtful = false;
+
   /** A response was paired with `ex`; `unansweredAfter` requests still wait. */
   onResponsePaired(ex: PendingExchange, unansweredAfter: number): void {
+    if (this.pairingDoubtful) ex.flag('interrupted');
     if (!this.responsesDoubtful) return;
     ex.flag('interrupted');
     if (unansweredAfter === 0) this.responsesDoubtful = false;
@@ -41,6 +52,11 @@ export class LossTracker {
   /** After a response-direction loss has been handled: doubt remains while requests wait for answers. */
   onResponseLoss(unanswered: number): void {
     if (unanswered > 0) this.responsesDoubtful = true;
+  }
+
+  /** A response without request was parsed; `requestsSeen` requests were opened before it. */
+  onOrphanResponse(requestsSeen: number): void {
+    if (requestsSeen > 0) this.pairingDoubtful = true;
   }
 
   onRequestLoss(): void {

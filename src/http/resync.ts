@@ -45,6 +45,22 @@ export function resyncSide(host: ResyncHost, role: 0 | 1, s: Side, data: Buffer,
     discard(host, s, carry.length);
     s.atLineStart = false;
   }
+  if (s.segmentStartOnly && s.discardReason === 'mid_stream') {
+    // First request of a connection resumed after eviction: only a request line at the start of a segment
+    // counts. A client starts each request with a new write, while
+    // a line inside a request body that looks like a request line would invent a request.
+    if (off === 0) findMessageStart(data, 0, Math.min(end, MAX_START_PROBE), true, wanted, scan);
+    if (off === 0 && scan.pos === 0) {
+      host.resumeParsing(s);
+      return 0;
+    }
+    if (off === 0 && scan.keepFrom === 0 && end < MAX_START_PROBE) {
+      s.carry = Buffer.from(data.subarray(0, end));
+      return end;
+    }
+    discard(host, s, end - off);
+    return end;
+  }
   findMessageStart(data, off, end, s.atLineStart, wanted, scan);
   if (scan.pos >= 0) {
     discard(host, s, scan.pos - off);

@@ -33,6 +33,12 @@ export class Side {
   carry: Buffer | null = null;
   /** Counter suffix for bytes discarded while resynchronising: 'mid_stream' before the first message, else 'resync'. */
   discardReason = 'resync';
+  /**
+   * Request side of a connection resumed after eviction (midStream with certain roles): its first bytes
+   * continue a message whose framing was lost, so while still in the mid-stream resync only a request
+   * line at the start of a data chunk (a segment) is taken (see resync.ts).
+   */
+  segmentStartOnly = false;
   /** Paused: copies of the bytes held, at most HttpOptions.maxHeaderBytes in total. */
   held: Buffer[] = [];
   heldBytes = 0;

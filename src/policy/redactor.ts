@@ -14,6 +14,7 @@ import type { ExchangeSink, HeaderList, HttpExchange, MessageBody } from '../htt
 import type { Counters } from '../util/counters.js';
 import { Fingerprinter } from './fingerprint.js';
 import { redactHeaderValue, type HeaderKind } from './redact-headers.js';
+import { JsonKeyFilter } from './json-key-filter.js';
 import { looksLikeJson, redactJsonFields } from './redact-json.js';
 import { redactFormBody, redactTargetQuery } from './redact-params.js';
 import {
@@ -64,6 +65,8 @@ export class Redactor {
   /** Lengths of the redacted header names: a cheap pre-check before lower-casing a name. */
   private readonly headerNameLengths = new Set<number>();
   private readonly fields = new Set<string>();
+  /** Pre-check of JSON bodies: skips the scanner when no key can be one of `fields`. */
+  private readonly jsonKeys: JsonKeyFilter;
 
   headersRedacted = 0;
   queryParamsRedacted = 0;
@@ -84,6 +87,7 @@ export class Redactor {
       const n = normaliseFieldName(name.trim());
       if (n.length > 0) this.fields.add(n);
     }
+    this.jsonKeys = new JsonKeyFilter(this.fields);
   }
 
   /** Hides secrets in `ex` in place. Never throws for any exchange content. */
@@ -137,7 +141,7 @@ export class Redactor {
       }
       return;
     }
-    if (looksLikeJson(contentType, bytes)) {
+    if (looksLikeJson(contentType, bytes) && this.jsonKeys.mayHoldField(bytes)) {
       const r = redactJsonFields(bytes, this.fields, this.fp);
       if (r !== null) {
         body.bytes = r.bytes;

@@ -21,6 +21,7 @@ import type { CloseReason, Direction, StreamConsumerFactory } from './types.js';
 import { ReassemblyContext } from './context.js';
 import { ConnList } from './conn-list.js';
 import { Connection, ConnState } from './connection.js';
+import { EvictedFlows } from './evicted-flows.js';
 import { FlowTable } from './flow-table.js';
 import { resolveAssemblerOptions, type AssemblerOptions, type AssemblerStats } from './options.js';
 import { connectionInfo, decideRoles, Roles } from './roles.js';
@@ -45,6 +46,8 @@ export class Assembler {
   private readonly lingering = new ConnList<Connection>();
   /** Open connections with pending data (Set order: the one waiting longest first). */
   private readonly waiting = new Set<Connection>();
+  /** Flows evicted at the connection cap, so that their return resumes where they stopped. */
+  private readonly evicted: EvictedFlows;
   private nextId = 1;
   private connectionsCreated = 0;
   private packets = 0;
@@ -65,6 +68,7 @@ export class Assembler {
     this.counters = counters;
     this.ctx = new ReassemblyContext(this.options, counters);
     this.table = new FlowTable(flowHashSeed);
+    this.evicted = new EvictedFlows(this.options.maxConnections, counters);
   }
 
   /** One decoded TCP segment; pkt.buf is valid only during the call. Never throws. */
@@ -172,13 +176,25 @@ export class Assembler {
   private create(pkt: DecodedPacket, hash: number): Connection {
     const max = this.options.maxConnections;
     while (this.open.size >= max && this.open.head !== null) {
+      const victim = this.open.head;
       this.counters.inc('reassembly.evicted');
-      this.close(this.open.head, 'evicted', false);
+      this.close(victim, 'evicted', false);
+      this.evicted.remember(victim);
     }
-    const roles = decideRoles(pkt.flags, pkt.srcPort, pkt.dstPort);
-    const srcIsClient = roles === Roles.SourceIsClient || roles === Roles.GuessedSourceIsClient;
+    let roles = decideRoles(pkt.flags, pkt.srcPort, pkt.dstPort);
+    const past = this.evicted.take(pkt, hash);
+    if (past !== undefined && (pkt.flags & TCP_SYN) === 0) {
+      roles = this.evicted.takenDir === 0 ? Roles.ResumedSourceIsClient : Roles.ResumedSourceIsServer;
+      this.counters.inc('reassembly.evicted_resumed');
+    }
+    const srcIsClient = roles === Roles.SourceIsClient || roles === Roles.GuessedSourceIsClient
+      || roles === Roles.ResumedSourceIsClient;
     const info = connectionInfo(this.nextId++, pkt, roles);
     const conn = new Connection(this.ctx, info, hash, pkt, srcIsClient);
+    if (past !== undefined && (pkt.flags & TCP_SYN) === 0) {
+      if (past.started[0]) conn.toServer.resumeAt(past.nextSeq[0]);
+      if (past.started[1]) conn.toClient.resumeAt(past.nextSeq[1]);
+    }
     conn.lastSeen = this.now;
     this.table.add(conn);
     this.open.append(conn);

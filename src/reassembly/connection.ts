@@ -89,6 +89,11 @@ export class Connection implements StreamOutput, ListNode {
     return -1;
   }
 
+  /** A copy of the client then server address bytes. */
+  copyAddresses(): Uint8Array {
+    return this.addrs.slice();
+  }
+
   half(dir: Direction): HalfStream {
     return dir === 0 ? this.toServer : this.toClient;
   }

@@ -53,6 +53,16 @@ export class HalfStream {
   }
 
   /**
+   * The direction continues a stream an evicted connection delivered up to `seq` (exclusive): bytes
+   * before it are retransmissions. Ignored once started.
+   */
+  resumeAt(seq: number): void {
+    if (this.started) return;
+    this.started = true;
+    this.nextSeq = seq;
+  }
+
+  /**
    * Payload and/or FIN of one segment. `seq` is the sequence number of the first payload byte
    * (SYN already accounted for by the caller); `buf[off .. off+len)` is valid only during the call.
    * `now` is packet time in seconds, used for the stream timeout.

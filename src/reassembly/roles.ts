@@ -17,6 +17,9 @@ export const enum Roles {
   SourceIsServer = 1,
   GuessedSourceIsClient = 2,
   GuessedSourceIsServer = 3,
+  /** Mid-stream, but the roles are those of an evicted connection on the same 4-tuple (certain). */
+  ResumedSourceIsClient = 4,
+  ResumedSourceIsServer = 5,
 }
 
 export function decideRoles(flags: number, srcPort: number, dstPort: number): Roles {
@@ -26,8 +29,10 @@ export function decideRoles(flags: number, srcPort: number, dstPort: number): Ro
 
 /** The facts of a new connection, strings built here once; `pkt` is the packet that creates it. */
 export function connectionInfo(id: number, pkt: DecodedPacket, roles: Roles): ConnectionInfo {
-  const srcIsClient = roles === Roles.SourceIsClient || roles === Roles.GuessedSourceIsClient;
+  const srcIsClient = roles === Roles.SourceIsClient || roles === Roles.GuessedSourceIsClient
+    || roles === Roles.ResumedSourceIsClient;
   const guessed = roles === Roles.GuessedSourceIsClient || roles === Roles.GuessedSourceIsServer;
+  const resumed = roles === Roles.ResumedSourceIsClient || roles === Roles.ResumedSourceIsServer;
   const srcIp = formatAddress(pkt.buf, pkt.srcAddrOff, pkt.addrLen);
   const dstIp = formatAddress(pkt.buf, pkt.dstAddrOff, pkt.addrLen);
   return {
@@ -36,7 +41,7 @@ export function connectionInfo(id: number, pkt: DecodedPacket, roles: Roles): Co
     clientPort: srcIsClient ? pkt.srcPort : pkt.dstPort,
     serverIp: srcIsClient ? dstIp : srcIp,
     serverPort: srcIsClient ? pkt.dstPort : pkt.srcPort,
-    midStream: guessed,
+    midStream: guessed || resumed,
     rolesGuessed: guessed,
   };
 }

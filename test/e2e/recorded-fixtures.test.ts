@@ -20,6 +20,9 @@ interface Expected {
   informational: number[]; response_encoding: string | null;
 }
 
+/** Loss seeds for the 'segments dropped' variant; E2E_DROP_SEEDS=1,2,3 overrides. */
+const DROP_SEEDS = (process.env.E2E_DROP_SEEDS ?? '7,8,9,10').split(',').map(Number);
+
 const DAMAGE_FLAGS = ['gap', 'interrupted', 'no_response', 'parse_error', 'truncated'];
 
 function key(port: number, depth: number): string { return `${port}#${depth}`; }
@@ -85,25 +88,25 @@ for (const name of names) {
   });
 
   t.test(`${name}: segments dropped`, async (t) => {
-    const { path, dropped } = rewritten(name, { seed: 7, dropProbability: 0.03, reorderWindow: 4 });
-    const records = await sensorOn(path);
-    let intact = 0;
-    for (const r of records) {
-      const e = byKey.get(key(r.client.port, r.depth));
-      const damaged = r.flags.some((f: string) => DAMAGE_FLAGS.includes(f));
-      if (!e) {
-        // a request reported at another depth than the clients' order must say it is damaged
-        t.ok(damaged, `exchange not in the expected list is flagged: ${r.request.method} ${r.request.target} ${JSON.stringify(r.flags)}`);
-        continue;
+    for (const seed of DROP_SEEDS) {
+      const { path, dropped } = rewritten(name, { seed, dropProbability: 0.03, reorderWindow: 4 });
+      const records = await sensorOn(path);
+      let intact = 0;
+      for (const r of records) {
+        const e = byKey.get(key(r.client.port, r.depth));
+        const damaged = r.flags.some((f: string) => DAMAGE_FLAGS.includes(f));
+        if (!e) {
+          // a request reported at another depth than the clients' order must say it is damaged
+          t.ok(damaged, `seed ${seed}: exchange not in the expected list is flagged: ${r.request.method} ${r.request.target} ${JSON.stringify(r.flags)}`);
+          continue;
+        }
+        if (damaged) continue;
+        intact++;
+        // A loss that swallows whole messages must not shift pairing silently (docs/http.md, "Gaps").
+        t.same(observed(r), wanted(e), `seed ${seed}: unflagged exchange is exact: ${e.target} (port ${e.client_port} #${e.order_on_connection})`);
       }
-      if (damaged) continue;
-      intact++;
-      // Known gap (issue 2): when a loss swallows a whole message of one direction, FIFO pairing shifts and
-      // the exchanges after it are not yet flagged. Kept visible as a todo until pairing marks them.
-      t.same(observed(r), wanted(e), `unflagged exchange is exact: ${e.target}`,
-        { todo: 'a lost whole message shifts pairing without a flag' });
+      t.ok(records.length <= expected.length + dropped, `seed ${seed}: no more exchanges than requests (plus one per loss)`);
+      t.comment(`seed ${seed}: ${dropped} ranges dropped; ${intact} of ${expected.length} exchanges intact`);
     }
-    t.ok(records.length <= expected.length + dropped, 'no more exchanges than requests (plus one per loss)');
-    t.comment(`${dropped} ranges dropped; ${intact} of ${expected.length} exchanges intact`);
   });
 }

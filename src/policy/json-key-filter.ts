@@ -1,0 +1,115 @@
+/**
+ * A fast, conservative pre-check run once per JSON body before the redaction scanner
+ * (redact-json.ts): "can any key of this body normalise to a redacted field name?". When it says no,
+ * the scanner is skipped and the body is left as it is; when it says maybe, the exact scanner runs.
+ *
+ * Contract (soundness): for every key that redactJsonFields would redact, mayHoldField returns true.
+ * It may return true for bodies with nothing to redact (keys with escapes or non-ASCII bytes).
+ *
+ * How: instead of tokenising every string forwards, it visits each ':' byte (Buffer.indexOf), steps
+ * back over whitespace to a '"' (the end of a key), then walks the key backwards through a trie of the
+ * reversed field names (ASCII names, lower case, without '-' and '_'):
+ *  - '-' and '_' are skipped and ASCII letters lower-cased, as normalisation does; no string is built.
+ *  - reaching the opening '"' on a node that ends a name: maybe.
+ *  - a '\' (also before the opening '"') or a non-ASCII byte means the key can only be judged by
+ *    decoding it (an escape, or a character such as U+212A KELVIN SIGN that lower-cases to ASCII): maybe.
+ *  - a byte the trie has no edge for: no name ends that way, so the key cannot match, unless the byte
+ *    belongs to an escape (a '\' within the 5 bytes before it: `\uXXXX`), which is again maybe.
+ * Most keys are rejected after one or two bytes. Keys longer than MAX_JSON_KEY_BYTES raw bytes are never
+ * redacted by the scanner, so the walk stops there. A field name with non-ASCII characters is in the
+ * trie only up to (from its end) its last non-ASCII character, without an end mark: a key matching it
+ * holds a non-ASCII byte or an escape there, which answers maybe.
+ */
+import { MAX_JSON_KEY_BYTES } from './redact-json.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const DASH = 0x2d;
+const UNDERSCORE = 0x5f;
+/** Trie edges per node: one per 7-bit ASCII byte. */
+const EDGES = 128;
+/** Longest escape sequence after its backslash (`\uXXXX`: 5 bytes). */
+const ESCAPE_TAIL = 5;
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+export class JsonKeyFilter {
+  /** Node n's edge for byte c is next[n * EDGES + c]; 0 = no edge (node 0 is the root, never a target). */
+  private readonly next: Int32Array;
+  /** 1 where a node ends a (reversed) field name. */
+  private readonly ends: Uint8Array;
+  /** No field names at all: nothing can match. */
+  private readonly empty: boolean;
+
+  /** @param fields normalised field names (normaliseFieldName), as the scanner compares them */
+  constructor(fields: Iterable<string>) {
+    const rows: Int32Array[] = [new Int32Array(EDGES)];
+    const ends: number[] = [0];
+    let any = false;
+    for (const name of fields) {
+      any = true;
+      let node = 0;
+      let ascii = true;
+      for (let k = name.length - 1; k >= 0; k--) {
+        const c = name.charCodeAt(k);
+        if (c >= 0x80) {
+          ascii = false; // the walk answers maybe on the non-ASCII byte or escape that must be there
+          break;
+        }
+        if (c === DASH || c === UNDERSCORE) continue; // normalised names hold none; keep the walk's rule
+        let child = rows[node]![c]!;
+        if (child === 0) {
+          child = rows.length;
+          rows.push(new Int32Array(EDGES));
+          ends.push(0);
+          rows[node]![c] = child;
+        }
+        node = child;
+      }
+      if (ascii) ends[node] = 1;
+    }
+    this.next = new Int32Array(rows.length * EDGES);
+    for (let n = 0; n < rows.length; n++) this.next.set(rows[n]!, n * EDGES);
+    this.ends = Uint8Array.from(ends);
+    this.empty = !any;
+  }
+
+  /** False only when no key of `body` can be a redacted field (see the file comment). */
+  mayHoldField(body: Buffer): boolean {
+    if (this.empty) return false;
+    let i = body.indexOf(COLON);
+    while (i >= 0) {
+      let q = i - 1;
+      while (q >= 0 && isWs(body[q]!)) q--;
+      if (q >= 1 && body[q] === QUOTE && this.keyMayMatch(body, q)) return true;
+      i = body.indexOf(COLON, i + 1);
+    }
+    return false;
+  }
+
+  /** `q` at the closing quote of a possible key; walks back towards its opening quote. */
+  private keyMayMatch(body: Buffer, q: number): boolean {
+    const next = this.next;
+    const stop = Math.max(-1, q - 2 - MAX_JSON_KEY_BYTES);
+    let node = 0;
+    for (let k = q - 1; k > stop; k--) {
+      const c = body[k]!;
+      // An escaped quote (`\"`) is inside the key, and only a decoder can judge an escaped key.
+      if (c === QUOTE) return (k > 0 && body[k - 1] === BACKSLASH) || this.ends[node] === 1;
+      if (c === BACKSLASH || c >= 0x80) return true;
+      if (c === DASH || c === UNDERSCORE) continue;
+      const child = next[node * EDGES + (c >= 0x41 && c <= 0x5a ? c + 32 : c)]!;
+      if (child !== 0) {
+        node = child;
+        continue;
+      }
+      // No field name ends this way: this key cannot match, unless the byte is part of an escape.
+      for (let e = k - 1; e >= 0 && e >= k - ESCAPE_TAIL; e--) if (body[e] === BACKSLASH) return true;
+      return false;
+    }
+    return false; // no opening quote within MAX_JSON_KEY_BYTES: the scanner skips such keys
+  }
+}
