@@ -1,6 +1,11 @@
 /**
  * The JSON Lines record of one exchange: the output contract other tools read (docs/output.md).
  * Field names and meanings are fixed; new fields may be added, never renamed.
+ *
+ * Two encodings of the same record: toExchangeRecord() (an object, for callers that want one) and
+ * exchangeLine() (the bytes of JSON.stringify(toExchangeRecord(ex)) + '\n', built without the object
+ * and without passing the bodies' base64 text through JSON.stringify and a UTF-8 re-encode: the
+ * export hot path). The two must stay byte-identical; test/export/exchange-line.test.ts checks it.
  */
 import type { HttpExchange, MessageBody, HeaderList } from '../http/types.js';
 
@@ -89,4 +94,56 @@ export function toExchangeRecord(ex: HttpExchange): ExchangeRecord {
     connection_id: c.id,
     flags: ex.flags,
   };
+}
+
+const str = JSON.stringify;
+
+/** `"body":{"length":..,"truncated":..,"base64":"` : the text before a body's base64. */
+function bodyOpen(b: MessageBody): string {
+  return `"body":{"length":${str(b.length)},"truncated":${str(b.truncated)},"base64":"`;
+}
+
+/** `","encoding":..}` : the text after a body's base64. */
+function bodyClose(b: MessageBody): string {
+  return `","encoding":${str(b.encoding)}}`;
+}
+
+/** `{"ip":..,"port":..}` */
+function endpoint(ip: string, port: number): string {
+  return `{"ip":${str(ip)},"port":${str(port)}}`;
+}
+
+/**
+ * The record line of `ex` (JSON text and '\n') as UTF-8 bytes in one new Buffer owned by the caller.
+ * Byte-identical to Buffer.from(JSON.stringify(toExchangeRecord(ex)) + '\n'). Base64 is ASCII and
+ * needs no JSON escaping, so it is copied into the line as it is.
+ */
+export function exchangeLine(ex: HttpExchange): Buffer {
+  const c = ex.conn;
+  const rq = ex.request;
+  const rs = ex.response;
+  const reqB64 = rq.body.bytes ? rq.body.bytes.toString('base64') : '';
+  const resB64 = rs !== null && rs.body.bytes ? rs.body.bytes.toString('base64') : '';
+  const head = `{"request":{"method":${str(rq.method)},"target":${str(rq.target)},"path":${str(rq.path)},` +
+    `"host":${str(rq.host)},"version":${str(rq.version)},"headers":${str(rq.headers)},${bodyOpen(rq.body)}`;
+  let mid = `${bodyClose(rq.body)}},"response":`;
+  if (rs !== null) {
+    mid += `{"status":${str(rs.status)},"reason":${str(rs.reason)},"version":${str(rs.version)},` +
+      `"headers":${str(rs.headers)},${bodyOpen(rs.body)}`;
+  }
+  const client = ex.rolesSwapped ? endpoint(c.serverIp, c.serverPort) : endpoint(c.clientIp, c.clientPort);
+  const server = ex.rolesSwapped ? endpoint(c.clientIp, c.clientPort) : endpoint(c.serverIp, c.serverPort);
+  const tail = (rs !== null ? `${bodyClose(rs.body)},"informational":${str(rs.informational)}}` : 'null') +
+    `,"client":${client},"server":${server},"start_ns":"${nsString(ex.startSec, ex.startNsec)}",` +
+    `"end_ns":"${nsString(ex.endSec, ex.endNsec)}","depth":${str(ex.depth)},"connection_id":${str(c.id)},` +
+    `"flags":${str(ex.flags)}}\n`;
+  const headLen = Buffer.byteLength(head, 'utf8');
+  const midLen = Buffer.byteLength(mid, 'utf8');
+  const out = Buffer.allocUnsafe(headLen + reqB64.length + midLen + resB64.length + Buffer.byteLength(tail, 'utf8'));
+  let o = out.write(head, 0, 'utf8');
+  o += out.write(reqB64, o, 'latin1');
+  o += out.write(mid, o, 'utf8');
+  o += out.write(resB64, o, 'latin1');
+  out.write(tail, o, 'utf8');
+  return out;
 }

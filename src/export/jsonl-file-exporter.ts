@@ -1,5 +1,5 @@
 /**
- * JsonlFileExporter (--out FILE, "-" = stdout): one toExchangeRecord() JSON line per exchange,
+ * JsonlFileExporter (--out FILE, "-" = stdout): one exchange-record JSON line per exchange (exchangeLine),
  * written as exchanges arrive (a local file needs no export interval).
  *
  * Backpressure: lines go to a Node write stream without waiting. When the stream's buffer
@@ -13,7 +13,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Counters } from '../util/counters.js';
 import type { HttpExchange } from '../http/types.js';
-import { toExchangeRecord } from './exchange-record.js';
+import { exchangeLine } from './exchange-record.js';
 import { silentLogger, type ExportLogger, type StreamExporter } from './types.js';
 
 export interface JsonlFileExporterOptions {
@@ -89,9 +89,9 @@ export class JsonlFileExporter implements StreamExporter {
       this.counters.inc('export.jsonl.dropped.backpressure');
       return;
     }
-    let line: string;
+    let line: Buffer;
     try {
-      line = JSON.stringify(toExchangeRecord(ex)) + '\n';
+      line = exchangeLine(ex);
     } catch {
       this.counters.inc('export.jsonl.failed');
       return;

@@ -17,16 +17,17 @@ import { ExchangeQueue } from './exchange-queue.js';
 import { newFraming, type Framing } from './framing.js';
 import { errorReason } from './head-checks.js';
 import { beginSimpleResponse, onRequestHead, onResponseHead, openLostRequest, openRequest } from './head-handlers.js';
+import { enterTunnel, holdPaused, resumeRequests } from './pause.js';
 import { LossTracker } from './loss-tracker.js';
 import {
-  failMessage, finishRequest, finishResponse, gapWhileParsing, interrupt, GAP_AT_BOUNDARY, GAP_IN_BODY, GAP_INTERRUPTED,
+  failMessage, finishRequest, finishResponse, gapWhileParsing, interrupt, recordLoss, GAP_AT_BOUNDARY, GAP_IN_BODY, GAP_INTERRUPTED,
 } from './message-end.js';
 import type { HeadInfo, MessageParser, ParserOwner } from './parser.js';
 import type { PendingExchange } from './pending-exchange.js';
 import { resyncSide, type ResyncHost } from './resync.js';
 import { RoleProbe } from './role-probe.js';
 import {
-  Side, MODE_IGNORE, MODE_PARSE, MODE_PAUSED, MODE_RAW09, MODE_RESYNC, ROLE_REQUEST, ROLE_RESPONSE,
+  Side, MODE_PARSE, MODE_PAUSED, MODE_RAW09, MODE_RESYNC, ROLE_REQUEST, ROLE_RESPONSE,
   STOP_NONE, STOP_PAUSE,
 } from './side.js';
 
@@ -43,8 +44,10 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
   pausedEx: PendingExchange | null = null;
   /** Reused by decideFraming for every head of this connection. */
   readonly framing: Framing = newFraming();
-  private tunnel = false;
-  private ignoredBytes = 0;
+  /** A tunnel (101, 2xx to CONNECT) ended HTTP on this connection. */
+  tunnel = false;
+  /** Bytes ignored after the tunnel began (counted at close). */
+  ignoredBytes = 0;
   private closed = false;
 
   constructor(conn: ConnectionInfo, ctx: HttpContext) {
@@ -108,30 +111,8 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
         s.ex.responseBody?.gap(length);
       }
     }
-    if (outcome !== GAP_IN_BODY) this.recordLoss(role, s, outcome === GAP_AT_BOUNDARY);
+    if (outcome !== GAP_IN_BODY) recordLoss(this, role, s, outcome === GAP_AT_BOUNDARY);
     this.afterFeed();
-  }
-
-  /**
-   * A gap outside a known-length body (policy: loss-tracker.ts). At a request boundary a request was
-   * lost: a placeholder keeps its place in the FIFO. At a response boundary the oldest unanswered request
-   * lost its response: it is given up (`interrupted`, no response, `http.response_lost`).
-   */
-  private recordLoss(role: 0 | 1, s: Side, atBoundary: boolean): void {
-    if (role === ROLE_REQUEST) {
-      if (atBoundary) openLostRequest(this, s);
-      this.loss.onRequestLoss();
-      return;
-    }
-    if (atBoundary) {
-      const ex = this.queue.answer();
-      if (ex !== null) {
-        ex.flag('interrupted');
-        finishResponse(this, ex, s);
-        this.ctx.counters.inc('http.response_lost');
-      }
-    }
-    this.loss.onResponseLoss(this.queue.unanswered);
   }
 
   onClose(_reason: CloseReason, tsSec: number, tsNsec: number): void {
@@ -175,7 +156,7 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
           off = resyncSide(this, role, s, data, off);
           break;
         case MODE_PAUSED:
-          this.hold(s, data, off);
+          holdPaused(this, s, data, off);
           return;
         case MODE_RAW09:
           if (s.ex !== null) {
@@ -228,7 +209,7 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
     const end = off + r;
     if (s.stop !== STOP_NONE) {
       if (s.stop === STOP_PAUSE) s.mode = MODE_PAUSED;
-      else this.enterTunnel();
+      else enterTunnel(this);
       s.stop = STOP_NONE;
       return end;
     }
@@ -246,53 +227,16 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
     return end > off ? end : data.length; // execute() always consumes; guard against a stall anyway
   }
 
-  /** Paused request side: keeps copies, at most maxHeaderBytes; beyond it (or after a gap) counts and drops. */
-  private hold(s: Side, data: Buffer, off: number): void {
-    const n = data.length - off;
-    if (s.heldBroken || s.heldBytes + n > this.ctx.opts.maxHeaderBytes) {
-      s.heldBroken = true;
-      this.ctx.counters.inc('http.bytes_discarded.paused', n);
-      return;
-    }
-    s.held.push(Buffer.from(data.subarray(off)));
-    s.heldBytes += n;
-  }
-
   private afterFeed(): void {
     if (this.sides[ROLE_RESPONSE].earlyBytes > 0 && this.queue.oldestUnanswered() !== null) releaseEarlyResponse(this);
     const paused = this.pausedEx;
-    if (paused !== null && (paused.response !== null || paused.responseDone)) this.resumeRequests();
+    if (paused !== null && (paused.response !== null || paused.responseDone)) resumeRequests(this);
     this.queue.emitReady(this.rolesSwapped);
   }
 
-  /**
-   * The paused CONNECT / Upgrade request got a final answer that is not a tunnel: the request side parses
-   * again, starting with the bytes held meanwhile. Runs synchronously (also from a response callback, so
-   * that responses later in the same chunk find the requests they answer).
-   */
+  /** See pause.ts (also called from a response callback). */
   resumeRequests(): void {
-    const rq = this.sides[ROLE_REQUEST];
-    this.pausedEx = null;
-    if (rq.mode !== MODE_PAUSED || this.tunnel) return;
-    const held = rq.held;
-    rq.held = [];
-    rq.heldBytes = 0;
-    if (rq.heldBroken) {
-      rq.heldBroken = false;
-      rq.startResync(true);
-    } else rq.mode = MODE_PARSE;
-    for (const b of held) this.feed(ROLE_REQUEST, b, 0);
-  }
-
-  private enterTunnel(): void {
-    this.tunnel = true;
-    const rq = this.sides[ROLE_REQUEST];
-    if (rq.heldBytes > 0) this.ignoredBytes += rq.heldBytes;
-    rq.held = [];
-    rq.heldBytes = 0;
-    this.pausedEx = null;
-    for (const s of this.sides) s.mode = MODE_IGNORE;
-    this.ctx.counters.inc('http.upgraded');
+    resumeRequests(this);
   }
 
   // ---- pairing hooks (used by head-handlers.ts and message-end.ts) ----

@@ -6,6 +6,7 @@
 import { BodyCollector, BODY_DECODE_CAP, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BUDGET, BODY_TRUNCATED_BY_LENGTH } from './body.js';
 import type { HttpConnection } from './connection.js';
 import { codingOf } from './decoder.js';
+import { openLostRequest } from './head-handlers.js';
 import { errorReason, trimOverlongHead, versionOf } from './head-checks.js';
 import { newResponse, type PendingExchange } from './pending-exchange.js';
 import { ROLE_REQUEST, STOP_PAUSE, type Side } from './side.js';
@@ -144,4 +145,26 @@ export function gapWhileParsing(c: HttpConnection, role: 0 | 1, s: Side, length:
   interrupt(c, role, s);
   s.startResync(true);
   return GAP_INTERRUPTED;
+}
+
+/**
+ * A gap outside a known-length body (policy: loss-tracker.ts, docs/http.md). At a request boundary a
+ * request was lost: a placeholder keeps its place in the FIFO. At a response boundary the oldest unanswered
+ * request lost its response: it is given up (`interrupted`, no response, `http.response_lost`).
+ */
+export function recordLoss(c: HttpConnection, role: 0 | 1, s: Side, atBoundary: boolean): void {
+  if (role === ROLE_REQUEST) {
+    if (atBoundary) openLostRequest(c, s);
+    c.loss.onRequestLoss();
+    return;
+  }
+  if (atBoundary) {
+    const ex = c.queue.answer();
+    if (ex !== null) {
+      ex.flag('interrupted');
+      finishResponse(c, ex, s);
+      c.ctx.counters.inc('http.response_lost');
+    }
+  }
+  c.loss.onResponseLoss(c.queue.unanswered);
 }

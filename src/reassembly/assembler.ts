@@ -175,6 +175,7 @@ export class Assembler {
 
   private create(pkt: DecodedPacket, hash: number): Connection {
     const max = this.options.maxConnections;
+    const past = this.evicted.take(pkt, hash); // before evicting, which may forget the oldest record
     while (this.open.size >= max && this.open.head !== null) {
       const victim = this.open.head;
       this.counters.inc('reassembly.evicted');
@@ -182,7 +183,6 @@ export class Assembler {
       this.evicted.remember(victim);
     }
     let roles = decideRoles(pkt.flags, pkt.srcPort, pkt.dstPort);
-    const past = this.evicted.take(pkt, hash);
     if (past !== undefined && (pkt.flags & TCP_SYN) === 0) {
       roles = this.evicted.takenDir === 0 ? Roles.ResumedSourceIsClient : Roles.ResumedSourceIsServer;
       this.counters.inc('reassembly.evicted_resumed');

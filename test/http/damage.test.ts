@@ -40,10 +40,19 @@ t.test('mid-stream: leading partial message is discarded, flagged mid_stream', a
   const r = forEverySplit(t, [
     req('rest-of-a-body\r\n' + GET('/x')),
     res('lo world</html>\r\n' + OK('yes')),
-  ], { conn: { midStream: true } });
+  ], { conn: { midStream: true, rolesGuessed: true } }); // capture started mid-connection: roles are guessed
   t.equal(r.exchanges.length, 1);
   t.match(r.exchanges[0], { request: { path: '/x' }, response: { body: { length: 3 } }, flags: ['mid_stream'] });
   t.equal(r.counters.get('http.bytes_discarded.mid_stream'), 'rest-of-a-body\r\n'.length + 'lo world</html>\r\n'.length);
+});
+
+t.test('resumed after eviction (mid-stream, roles known): a request line inside a segment is body, not a request', async (t) => {
+  const conn = { midStream: true, rolesGuessed: false };
+  const inside = run([req('rest-of-a-body\r\n' + GET('/x')), res(OK('yes'))], { conn });
+  t.equal(inside.exchanges.length, 0, 'no request invented from the tail of a body');
+  const atStart = run([req('rest-of-a-body\r\n'), req(GET('/y')), res(OK('yes'))], { conn });
+  t.equal(atStart.exchanges.length, 1, 'a request starting a segment is taken');
+  t.match(atStart.exchanges[0], { request: { path: '/y' }, response: { status: 200 } });
 });
 
 t.test('roles guessed wrong: swapped by content', async (t) => {
