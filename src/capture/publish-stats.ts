@@ -16,6 +16,7 @@ export function toCaptureStats(native: NativeStats, batches: number): CaptureSta
     batches,
     kernelDrops: native.kernelDrops,
     ifDrops: native.ifDrops,
+    received: native.received,
   };
 }
 

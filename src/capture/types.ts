@@ -47,6 +47,8 @@ export interface CaptureStats {
   kernelDrops: number;
   /** pcap_stats ps_ifdrop: dropped by the interface/driver (live only). */
   ifDrops: number;
+  /** pcap_stats ps_recv: packets the kernel passed through the filter for this handle, read or not (live only). */
+  received?: number;
 }
 
 export interface CaptureSource {

@@ -108,7 +108,7 @@ function healthProbes(cfg: ApidumpConfig, expCfg: ExportConfig, sources: Capture
       let n = 0;
       for (const s of sources) {
         try {
-          const st = s.stats() as ReturnType<CaptureSource['stats']> & { received?: number };
+          const st = s.stats();
           n += st.kernelDrops + st.ifDrops + (st.received ?? 0);
         } catch { /* a closed or lost interface: its totals no longer move */ }
       }

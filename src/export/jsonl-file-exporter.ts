@@ -2,8 +2,10 @@
  * JsonlFileExporter (--out FILE, "-" = stdout): one exchange-record JSON line per exchange (exchangeLine),
  * written as exchanges arrive (a local file needs no export interval).
  *
- * Backpressure: lines go to a Node write stream without waiting. When the stream's buffer
- * (writableLength) exceeds maxBufferedBytes, new lines are dropped and counted
+ * Backpressure: lines go to a Node write stream without waiting. A file stream's highWaterMark is
+ * FILE_HIGH_WATER_MARK, so a file reader waiting in whenReady() pauses only once that much is queued,
+ * and disk writes overlap with the capture work instead of alternating with it line by line.
+ * When the stream's buffer (writableLength) exceeds maxBufferedBytes, new lines are dropped and counted
  * (export.jsonl.dropped.backpressure) until it drains: a slow disk or a stalled stdout pipe costs
  * bounded memory, never a blocked capture loop. Times the stream asked to wait (write() returned
  * false) are counted in export.jsonl.backpressure. After a stream error every later line is dropped
@@ -15,6 +17,9 @@ import type { Counters } from '../util/counters.js';
 import type { HttpExchange } from '../http/types.js';
 import { exchangeLine } from './exchange-record.js';
 import { silentLogger, type ExportLogger, type StreamExporter } from './types.js';
+
+/** Bytes queued in a file stream before write() asks to wait (Node's default is 16 KiB: one line). */
+export const FILE_HIGH_WATER_MARK = 1024 * 1024;
 
 export interface JsonlFileExporterOptions {
   /** File path, truncated on open; "-" writes to stdout (never closed). */
@@ -43,7 +48,7 @@ export class JsonlFileExporter implements StreamExporter {
    */
   static async open(opts: JsonlFileExporterOptions): Promise<JsonlFileExporter> {
     if (opts.stream !== undefined || opts.path === '-') return new JsonlFileExporter(opts, opts.stream ?? process.stdout);
-    const ws: WriteStream = createWriteStream(opts.path, { flags: 'w' });
+    const ws: WriteStream = createWriteStream(opts.path, { flags: 'w', highWaterMark: FILE_HIGH_WATER_MARK });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => { ws.off('error', reject); resolve(); });
       ws.once('error', reject);

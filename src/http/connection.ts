@@ -7,7 +7,8 @@
  * Parser callbacks (ParserOwner) only record state; emission happens after execute() returns.
  *
  * The work is split by concern: head-handlers.ts (a head is complete: open / pair), message-end.ts
- * (finish, fail, interrupt), early-response.ts, role-probe.ts, loss-tracker.ts (pairing after a loss),
+ * (finish, fail, interrupt, losses), pause.ts (CONNECT / Upgrade), early-response.ts, role-probe.ts,
+ * loss-tracker.ts (pairing after a loss),
  * exchange-queue.ts (FIFO and emission). This file routes bytes and owns the per-connection state.
  */
 import type { CloseReason, ConnectionInfo, Direction, StreamConsumer } from '../reassembly/types.js';

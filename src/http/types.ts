@@ -45,7 +45,8 @@ export interface HttpResponse {
 /**
  * Exchange flags (strings in the output `flags` array):
  *  gap          bytes were missing inside a body of known length; the body is short, the exchange kept
- *  interrupted  bytes were missing elsewhere, or the stream ended mid-message
+ *  interrupted  bytes were missing elsewhere, or the stream ended mid-message, or a loss made this
+ *               exchange's pairing or depth uncertain (docs/http.md)
  *  mid_stream   the connection was already open when capture started
  *  truncated    a body was cut at --max-http-length or by the decompression cap
  *  parse_error  the message was malformed; what was parsed is reported

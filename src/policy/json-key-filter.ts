@@ -80,18 +80,22 @@ export class JsonKeyFilter {
   /** False only when no key of `body` can be a redacted field (see the file comment). */
   mayHoldField(body: Buffer): boolean {
     if (this.empty) return false;
+    const hasEscapes = body.indexOf(BACKSLASH) >= 0; // none (the usual case): every byte is plain
     let i = body.indexOf(COLON);
     while (i >= 0) {
       let q = i - 1;
       while (q >= 0 && isWs(body[q]!)) q--;
-      if (q >= 1 && body[q] === QUOTE && this.keyMayMatch(body, q)) return true;
+      if (q >= 1 && body[q] === QUOTE && this.keyMayMatch(body, q, hasEscapes)) return true;
       i = body.indexOf(COLON, i + 1);
     }
     return false;
   }
 
-  /** `q` at the closing quote of a possible key; walks back towards its opening quote. */
-  private keyMayMatch(body: Buffer, q: number): boolean {
+  /**
+   * `q` at the closing quote of a possible key; walks back towards its opening quote. `hasEscapes`:
+   * false only when the body holds no '\' at all, so no byte can belong to an escape.
+   */
+  private keyMayMatch(body: Buffer, q: number, hasEscapes: boolean): boolean {
     const next = this.next;
     const stop = Math.max(-1, q - 2 - MAX_JSON_KEY_BYTES);
     let node = 0;
@@ -107,6 +111,7 @@ export class JsonKeyFilter {
         continue;
       }
       // No field name ends this way: this key cannot match, unless the byte is part of an escape.
+      if (!hasEscapes) return false;
       for (let e = k - 1; e >= 0 && e >= k - ESCAPE_TAIL; e--) if (body[e] === BACKSLASH) return true;
       return false;
     }
