@@ -2,24 +2,23 @@
  * JsonlFileExporter (--out FILE, "-" = stdout): one exchange-record JSON line per exchange (exchangeLine),
  * written as exchanges arrive (a local file needs no export interval).
  *
- * Backpressure: lines go to a Node write stream without waiting. A file stream's highWaterMark is
- * FILE_HIGH_WATER_MARK, so a file reader waiting in whenReady() pauses only once that much is queued,
- * and disk writes overlap with the capture work instead of alternating with it line by line.
- * When the stream's buffer (writableLength) exceeds maxBufferedBytes, new lines are dropped and counted
+ * A file path is written through SyncFileWriter (batched synchronous writes: never loses a line to a busy
+ * event loop; see sync-file-writer.ts). Standard output (a pipe or terminal, which may stall) and streams
+ * given by tests go through a Node write stream, as follows.
+ *
+ * Backpressure: lines go to the stream without waiting; a file reader waits in whenReady() after write()
+ * returned false, until 'drain'. When the stream's buffer (writableLength) exceeds maxBufferedBytes, new lines are dropped and counted
  * (export.jsonl.dropped.backpressure) until it drains: a slow disk or a stalled stdout pipe costs
  * bounded memory, never a blocked capture loop. Times the stream asked to wait (write() returned
  * false) are counted in export.jsonl.backpressure. After a stream error every later line is dropped
  * and counted in export.jsonl.failed. Lines written: export.jsonl.written.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { SyncFileWriter } from './sync-file-writer.js';
 import type { Counters } from '../util/counters.js';
 import type { HttpExchange } from '../http/types.js';
 import { exchangeLine } from './exchange-record.js';
 import { silentLogger, type ExportLogger, type StreamExporter } from './types.js';
-
-/** Bytes queued in a file stream before write() asks to wait (Node's default is 16 KiB: one line). */
-export const FILE_HIGH_WATER_MARK = 1024 * 1024;
 
 export interface JsonlFileExporterOptions {
   /** File path, truncated on open; "-" writes to stdout (never closed). */
@@ -37,7 +36,7 @@ export class JsonlFileExporter implements StreamExporter {
   private readonly counters: Counters;
   private readonly logger: ExportLogger;
   private readonly maxBuffered: number;
-  private readonly stream: Writable;
+  private readonly stream: Writable | null;
   private readonly ownsStream: boolean;
   private failed = false;
   private waitingForDrain = false;
@@ -47,21 +46,19 @@ export class JsonlFileExporter implements StreamExporter {
    * (rejects with the fs error) rather than a silent runtime loss.
    */
   static async open(opts: JsonlFileExporterOptions): Promise<JsonlFileExporter> {
-    if (opts.stream !== undefined || opts.path === '-') return new JsonlFileExporter(opts, opts.stream ?? process.stdout);
-    const ws: WriteStream = createWriteStream(opts.path, { flags: 'w', highWaterMark: FILE_HIGH_WATER_MARK });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => { ws.off('error', reject); resolve(); });
-      ws.once('error', reject);
-    });
-    return new JsonlFileExporter(opts, ws);
+    if (opts.stream !== undefined || opts.path === '-') return new JsonlFileExporter(opts, opts.stream ?? process.stdout, null);
+    return new JsonlFileExporter(opts, null, new SyncFileWriter(opts.path, (err) => {
+      opts.logger?.error({ path: opts.path, err: String(err) }, 'export: --out write failed, further lines dropped');
+    }));
   }
 
-  private constructor(opts: JsonlFileExporterOptions, stream: Writable) {
+  private constructor(opts: JsonlFileExporterOptions, stream: Writable | null, private readonly file: SyncFileWriter | null) {
     this.counters = opts.counters;
     this.logger = opts.logger ?? silentLogger;
     this.maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.stream = stream;
-    this.ownsStream = stream !== process.stdout;
+    this.ownsStream = stream !== null && stream !== process.stdout;
+    if (stream === null) return;
     stream.on('error', (err) => {
       if (!this.failed) this.logger.error({ path: opts.path, err: String(err) }, 'export: --out stream failed, further lines dropped');
       this.failed = true;
@@ -76,7 +73,7 @@ export class JsonlFileExporter implements StreamExporter {
 
   /** Waits for the stream's 'drain' after write() asked to (files wait; live capture never calls this). */
   whenReady(): Promise<void> | null {
-    if (!this.waitingForDrain || this.failed) return null;
+    if (this.stream === null || !this.waitingForDrain || this.failed) return null;
     return new Promise<void>((resolve) => {
       const prev = this.wakeOnDrain;
       this.wakeOnDrain = () => { prev?.(); resolve(); };
@@ -90,7 +87,12 @@ export class JsonlFileExporter implements StreamExporter {
       this.counters.inc('export.jsonl.failed');
       return;
     }
-    if (this.stream.writableLength > this.maxBuffered) {
+    if (this.file !== null) {
+      this.writeFile(ex, this.file);
+      return;
+    }
+    const stream = this.stream!;
+    if (stream.writableLength > this.maxBuffered) {
       this.counters.inc('export.jsonl.dropped.backpressure');
       return;
     }
@@ -101,7 +103,7 @@ export class JsonlFileExporter implements StreamExporter {
       this.counters.inc('export.jsonl.failed');
       return;
     }
-    const ok = this.stream.write(line);
+    const ok = stream.write(line);
     this.counters.inc('export.jsonl.written');
     if (!ok && !this.waitingForDrain) {
       this.waitingForDrain = true;
@@ -109,8 +111,29 @@ export class JsonlFileExporter implements StreamExporter {
     }
   }
 
+  private writeFile(ex: HttpExchange, file: SyncFileWriter): void {
+    let line: Buffer;
+    try {
+      line = exchangeLine(ex);
+    } catch {
+      this.counters.inc('export.jsonl.failed');
+      return;
+    }
+    if (file.write(line)) {
+      this.counters.inc('export.jsonl.written');
+    } else {
+      this.failed = true;
+      this.counters.inc('export.jsonl.failed');
+    }
+  }
+
   /** Ends the file (or waits for stdout to drain) by `deadlineAt` at the latest. */
   shutdown(deadlineAt: number): Promise<void> {
+    if (this.file !== null) {
+      this.file.close();
+      return Promise.resolve();
+    }
+    const stream = this.stream!;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, Math.max(0, deadlineAt - Date.now()));
       function done(): void {
@@ -119,11 +142,11 @@ export class JsonlFileExporter implements StreamExporter {
       }
       if (this.failed) return done();
       if (this.ownsStream) {
-        this.stream.end(done);
-      } else if (this.stream.writableLength === 0) {
+        stream.end(done);
+      } else if (stream.writableLength === 0) {
         done();
       } else {
-        this.stream.once('drain', done);
+        stream.once('drain', done);
       }
     });
   }

@@ -11,6 +11,23 @@ import { resolveExportConfig } from '../../src/export/config.js';
 import { startSatellite } from '../../src/satellite/server.js';
 import { makeExchange, makeExchanges, waitFor } from './fixtures/exchanges.js';
 
+t.test('--out FILE keeps every line while the event loop never turns (live capture under load)', async (t) => {
+  // 6,000 exchanges with 8 KiB bodies (~66 MiB of JSON) written in one synchronous burst: an asynchronous
+  // file stream could not write any of it before the loop turns and would drop past its 16 MiB cap.
+  const dir = mkdtempSync(join(tmpdir(), 'export-jsonl-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'burst.jsonl');
+  const counters = new Counters();
+  const file = await JsonlFileExporter.open({ path, counters });
+  const body = 'x'.repeat(8192);
+  for (let i = 1; i <= 6000; i++) file.write(makeExchange({ id: i, reqBody: body }));
+  await file.shutdown(Date.now() + 5000);
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  t.equal(lines.length, 6000, 'all 6000 lines on disk');
+  t.equal(counters.get('export.jsonl.dropped.backpressure'), 0, 'none dropped');
+  t.equal(JSON.parse(lines[5999]!).connection_id, 6000, 'the last one intact');
+});
+
 t.test('--out FILE: one record line per exchange, complete after shutdown', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'export-jsonl-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
