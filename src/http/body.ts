@@ -2,9 +2,18 @@
  * Collects one message body: counts its decoded length, captures decoded bytes up to the per-message
  * cap and the global budget, and decodes Content-Encoding on the fly (StreamDecoder).
  *
- * Ownership: `write` receives views valid only during the call; what is kept is copied. The captured
- * bytes belong to the collector until `finish()` hands them to the exchange; the budget reservation is
- * released by the owner (`releaseBudget`) when the exchange leaves the stage.
+ * Ownership: `write` receives views valid only during the call; what is kept is copied into blocks
+ * owned by the collector until `finish()` hands one buffer to the exchange.
+ *
+ * Memory: blocks are allocated with allocUnsafeSlow (each its own ArrayBuffer, so a kept body never
+ * pins a slab of Node's 8 KiB pool shared with short-lived allocations). The first block is exactly
+ * the first piece captured (most bodies arrive in one piece, and then that block is the body: no
+ * further copy). Later blocks are as large as what was captured so far, between MIN_BLOCK_BYTES and
+ * MAX_BLOCK_BYTES (a larger piece gets a block of its own size), so an unfinished body wastes at most
+ * MAX_BLOCK_BYTES. `finish()` joins several blocks into one buffer of the exact size (one copy) and
+ * frees the blocks. The global budget (BodyBudget) counts the allocated block sizes, not the bytes
+ * written, so it bounds what the stage really holds. The reservation is released by the owner
+ * (ExchangeQueue.emit subtracts `heldBytes`) when the exchange leaves the stage.
  */
 import type { MessageBody } from './types.js';
 import { StreamDecoder, codingName } from './decoder.js';
@@ -27,6 +36,11 @@ export const BODY_DECODE_CAP = 4;
 export const BODY_DECODE_ERROR = 8;
 export const BODY_GAP = 16;
 
+/** Smallest block after the first one (bytes). */
+const MIN_BLOCK_BYTES = 1024;
+/** Largest block, unless one piece is larger: bounds the unused tail of an unfinished body (bytes). */
+const MAX_BLOCK_BYTES = 4 * 1024;
+
 function onDecoded(out: Buffer, ctx: unknown): void {
   (ctx as BodyCollector).take(out);
 }
@@ -35,8 +49,12 @@ export class BodyCollector {
   /** Decoded bytes seen (the reported length), except after a decode error (then the encoded size). */
   private length = 0;
   private encodedLength = 0;
-  private readonly chunks: Buffer[] = [];
+  /** Captured bytes, in order: every block full except the last, which holds lastFill bytes. */
+  private blocks: Buffer[] = [];
+  private lastFill = 0;
   private captured = 0;
+  /** Sum of the block sizes: what this body reserves in the budget. */
+  private reserved = 0;
   /** Bitwise or of BODY_* conditions. */
   conditions = 0;
   private decoder: StreamDecoder | null;
@@ -90,26 +108,60 @@ export class BodyCollector {
     this.length += out.length;
     let want = Math.min(out.length, this.limits.maxHttpLength - this.captured);
     if (want < out.length) this.conditions |= BODY_TRUNCATED_BY_LENGTH;
-    if (want > 0 && this.budget.held + want > this.budget.max) {
-      want = Math.max(0, this.budget.max - this.budget.held);
-      this.conditions |= BODY_TRUNCATED_BY_BUDGET;
+    let src = 0;
+    while (src < want) {
+      let block = this.blocks.length === 0 ? null : this.blocks[this.blocks.length - 1];
+      if (block === null || this.lastFill === block.length) {
+        block = this.newBlock(want - src);
+        if (block === null) {
+          this.conditions |= BODY_TRUNCATED_BY_BUDGET;
+          return;
+        }
+      }
+      const n = Math.min(want - src, block.length - this.lastFill);
+      out.copy(block, this.lastFill, src, src + n);
+      this.lastFill += n;
+      this.captured += n;
+      src += n;
     }
-    if (want <= 0) return;
-    this.chunks.push(Buffer.from(out.subarray(0, want)));
-    this.captured += want;
-    this.budget.held += want;
   }
 
-  /** Bytes reserved in the budget by this body. */
+  /** Appends an empty block for `pending` more bytes (sizes: see the file comment), within the budget; null when the budget is spent. */
+  private newBlock(pending: number): Buffer | null {
+    let size = pending;
+    if (this.blocks.length > 0) {
+      let step = this.captured < MIN_BLOCK_BYTES ? MIN_BLOCK_BYTES : this.captured;
+      if (step > MAX_BLOCK_BYTES) step = MAX_BLOCK_BYTES;
+      if (step > size) size = step;
+    }
+    const left = this.limits.maxHttpLength - this.captured;
+    if (size > left) size = left;
+    const free = this.budget.max - this.budget.held;
+    if (size > free) size = free;
+    if (size <= 0) return null;
+    const block = Buffer.allocUnsafeSlow(size);
+    this.blocks.push(block);
+    this.lastFill = 0;
+    this.reserved += size;
+    this.budget.held += size;
+    return block;
+  }
+
+  /** Bytes reserved in the budget by this body (allocated, not only written). */
   get heldBytes(): number {
-    return this.captured;
+    return this.reserved;
   }
 
-  /** Ends the body and builds its report. Call once; the decoder is released. */
+  /**
+   * Ends the body and builds its report. Call once; the decoder is released. The buffer handed to the
+   * report stays reserved in the budget (heldBytes) until the owner releases it.
+   */
   finish(): MessageBody {
     if (this.decoder !== null) this.decoder.dispose();
     const failed = (this.conditions & BODY_DECODE_ERROR) !== 0;
-    const bytes = failed || this.captured === 0 ? null : this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.captured);
+    if (failed) this.release();
+    else if (this.blocks.length > 1 || this.lastFill !== this.reserved) this.join();
+    const bytes = this.captured === 0 ? null : this.blocks[0];
     const length = failed ? this.encodedLength : this.length;
     const short = (this.conditions & (BODY_TRUNCATED_BY_LENGTH | BODY_TRUNCATED_BY_BUDGET | BODY_DECODE_CAP)) !== 0;
     return {
@@ -118,6 +170,30 @@ export class BodyCollector {
       bytes,
       encoding: failed ? null : codingName(this.coding),
     };
+  }
+
+  /** Replaces the blocks by one buffer of the captured size; the budget gets the unused tail back. */
+  private join(): void {
+    const exact = Buffer.allocUnsafeSlow(this.captured);
+    let at = 0;
+    const last = this.blocks.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const b = this.blocks[i];
+      at += b.copy(exact, at, 0, i === last ? this.lastFill : b.length);
+    }
+    this.budget.held -= this.reserved - this.captured;
+    this.reserved = this.captured;
+    this.blocks = [exact];
+    this.lastFill = this.captured;
+  }
+
+  /** Drops the captured bytes (decode error: they are not reported) and their reservation. */
+  private release(): void {
+    this.budget.held -= this.reserved;
+    this.reserved = 0;
+    this.blocks = [];
+    this.lastFill = 0;
+    this.captured = 0;
   }
 }
 

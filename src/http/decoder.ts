@@ -87,7 +87,10 @@ export class StreamDecoder {
       // Deflate: RFC 9110 says zlib-wrapped, but servers often send raw deflate. Decide on the header.
       const head = this.held === null ? data : Buffer.concat([this.held, data]);
       if (head.length < 2) {
-        this.held = Buffer.from(head);
+        // one byte, kept across calls: its own allocation, so it pins no pool slab
+        const one = Buffer.allocUnsafeSlow(head.length);
+        head.copy(one);
+        this.held = one;
         return true;
       }
       this.held = null;

@@ -6,9 +6,12 @@
  * closeAll once. Everything is synchronous; packet time (never the wall clock) drives every
  * timeout. The clock only moves forward: an older packet does not rewind it.
  *
- * Timeouts without scanning every connection: connections are kept in a list ordered by last
- * activity (moved to the tail on each packet, O(1)), so the idle sweep stops at the first
- * connection that is not idle; connections holding data are kept in a separate `waiting` set,
+ * Timeouts without scanning every connection: open connections are kept in lists ordered by last
+ * activity (moved to the tail on each packet, O(1)), one per stage (open-connections.ts: SYN only,
+ * SYN-ACK seen, handshaken, established). The idle sweep stops at the first connection of each list
+ * that is not idle. Eviction takes the head of the lowest non-empty stage, so a SYN flood evicts a
+ * connection that carried payload only when no embryonic one is left (never, while fewer than
+ * maxConnections connections carried payload). Connections holding data are kept in a separate `waiting` set,
  * the only ones the stream-timeout sweep visits. Sweeps run at most once per
  * timeoutCheckIntervalSec of packet time. A connection that receives a packet also has its own
  * holes checked right then, so busy connections see their gaps on time.
@@ -20,7 +23,8 @@ import type { Counters } from '../util/counters.js';
 import type { CloseReason, Direction, StreamConsumerFactory } from './types.js';
 import { ReassemblyContext } from './context.js';
 import { ConnList } from './conn-list.js';
-import { Connection, ConnState } from './connection.js';
+import { Connection, ConnStage, ConnState } from './connection.js';
+import { OpenConnections } from './open-connections.js';
 import { EvictedFlows } from './evicted-flows.js';
 import { FlowTable } from './flow-table.js';
 import { resolveAssemblerOptions, type AssemblerOptions, type AssemblerStats } from './options.js';
@@ -40,8 +44,10 @@ export class Assembler {
   private readonly options: AssemblerOptions;
   private readonly counters: Counters;
   private readonly table: FlowTable;
-  /** Open connections, least recently active first. */
-  private readonly open = new ConnList<Connection>();
+  /** Open connections by stage, each list least recently active first. */
+  private readonly open = new OpenConnections();
+  /** min(maxEmbryonicConnections, maxConnections). */
+  private readonly maxEmbryonic: number;
   /** Connections closed by FIN/RST, kept closedLingerSec; oldest close first. At most maxConnections. */
   private readonly lingering = new ConnList<Connection>();
   /** Open connections with pending data (Set order: the one waiting longest first). */
@@ -69,6 +75,7 @@ export class Assembler {
     this.ctx = new ReassemblyContext(this.options, counters);
     this.table = new FlowTable(flowHashSeed);
     this.evicted = new EvictedFlows(this.options.maxConnections, counters);
+    this.maxEmbryonic = Math.min(this.options.maxEmbryonicConnections, this.options.maxConnections);
   }
 
   /** One decoded TCP segment; pkt.buf is valid only during the call. Never throws. */
@@ -93,7 +100,7 @@ export class Assembler {
   /** End of capture: every open connection is flushed (gaps, then held data) and closed with 'end'. */
   closeAll(): void {
     try {
-      for (let c = this.open.head; c !== null; c = this.open.head) this.close(c, 'end', false);
+      for (let c = this.open.victim(); c !== null; c = this.open.victim()) this.close(c, 'end', false);
       for (let c = this.lingering.head; c !== null; c = this.lingering.head) this.dropLingering(c);
     } catch {
       this.counters.inc('reassembly.internal_error');
@@ -107,6 +114,7 @@ export class Assembler {
     const ctx = this.ctx;
     const s: AssemblerStats = {
       connectionsOpen: this.open.size,
+      connectionsEmbryonic: this.open.embryonicSize,
       connectionsLingering: this.lingering.size,
       connectionsWaiting: this.waiting.size,
       connectionsCreated: this.connectionsCreated,
@@ -149,7 +157,7 @@ export class Assembler {
       this.counters.inc('reassembly.after_close');
     } else {
       conn.lastSeen = this.now;
-      this.open.moveToTail(conn);
+      this.open.touch(conn, flags, pkt.payloadLen);
       this.process(conn, dir, pkt);
     }
     if (this.ctx.bytesBuffered > this.options.maxBufferedBytesTotal) this.enforceTotalCap();
@@ -173,15 +181,36 @@ export class Assembler {
     this.close(conn, conn.anyFin() ? 'fin' : 'evicted', false);
   }
 
-  private create(pkt: DecodedPacket, hash: number): Connection {
-    const max = this.options.maxConnections;
-    const past = this.evicted.take(pkt, hash); // before evicting, which may forget the oldest record
-    while (this.open.size >= max && this.open.head !== null) {
-      const victim = this.open.head;
-      this.counters.inc('reassembly.evicted');
-      this.close(victim, 'evicted', false);
-      this.evicted.remember(victim);
+  /**
+   * Makes room for a new connection (established: it carries payload). An embryonic newcomer first
+   * respects the embryonic cap. Then, at maxConnections, embryonic connections go first (least
+   * recently active first); established ones only when no embryonic one is left.
+   */
+  private makeRoom(established: boolean): void {
+    const open = this.open;
+    if (!established) {
+      for (let c = open.embryonicVictim(); c !== null && open.embryonicSize >= this.maxEmbryonic; c = open.embryonicVictim()) {
+        this.evict(c);
+      }
     }
+    const max = this.options.maxConnections;
+    for (let c = open.victim(); c !== null && open.size >= max; c = open.victim()) this.evict(c);
+  }
+
+  /**
+   * Closes a connection with 'evicted' and remembers it (evicted-flows.ts) if it got past the
+   * handshake. Entries that saw only SYNs / SYN-ACKs are what a SYN flood is made of: remembering
+   * them would push out the records of connections that matter.
+   */
+  private evict(victim: Connection): void {
+    const stage = victim.stage;
+    this.counters.inc(stage === ConnStage.Established ? 'reassembly.evicted' : 'reassembly.evicted_embryonic');
+    this.close(victim, 'evicted', false);
+    if (stage >= ConnStage.Handshaken) this.evicted.remember(victim);
+  }
+
+  private create(pkt: DecodedPacket, hash: number): Connection {
+    const past = this.evicted.take(pkt, hash); // before evicting, which may forget the oldest record
     let roles = decideRoles(pkt.flags, pkt.srcPort, pkt.dstPort);
     if (past !== undefined && (pkt.flags & TCP_SYN) === 0) {
       roles = this.evicted.takenDir === 0 ? Roles.ResumedSourceIsClient : Roles.ResumedSourceIsServer;
@@ -190,6 +219,7 @@ export class Assembler {
     const srcIsClient = roles === Roles.SourceIsClient || roles === Roles.GuessedSourceIsClient
       || roles === Roles.ResumedSourceIsClient;
     const info = connectionInfo(this.nextId++, pkt, roles);
+    this.makeRoom(pkt.payloadLen > 0);
     const conn = new Connection(this.ctx, info, hash, pkt, srcIsClient);
     if (past !== undefined && (pkt.flags & TCP_SYN) === 0) {
       if (past.started[0]) conn.toServer.resumeAt(past.nextSeq[0]);
@@ -197,7 +227,7 @@ export class Assembler {
     }
     conn.lastSeen = this.now;
     this.table.add(conn);
-    this.open.append(conn);
+    this.open.add(conn, pkt.flags, pkt.payloadLen);
     this.connectionsCreated++;
     this.table.foundDir = srcIsClient ? 0 : 1;
     conn.attach(this.factory);
@@ -338,8 +368,10 @@ export class Assembler {
       this.updateWaiting(conn);
       if (conn.finished()) this.close(conn, 'fin', true);
     }
-    for (let c = this.open.head; c !== null && now - c.lastSeen >= o.idleTimeoutSec; c = this.open.head) {
-      this.close(c, c.anyFin() ? 'fin' : 'timeout', false);
+    for (const list of this.open.lists) {
+      for (let c = list.head; c !== null && now - c.lastSeen >= o.idleTimeoutSec; c = list.head) {
+        this.close(c, c.anyFin() ? 'fin' : 'timeout', false);
+      }
     }
     for (let c = this.lingering.head; c !== null && now - c.closedAt >= o.closedLingerSec; c = this.lingering.head) {
       this.dropLingering(c);

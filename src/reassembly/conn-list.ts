@@ -1,7 +1,8 @@
 /**
  * Intrusive doubly linked list of connections (links live in the Connection, so moving a
- * connection costs no allocation). A connection is in at most one list at a time: the open list
- * (ordered by last activity, least recent first) or the lingering list (ordered by close time).
+ * connection costs no allocation). A connection is in at most one list at a time: one of the two
+ * open lists (embryonic or established, each ordered by last activity, least recent first) or the
+ * lingering list (ordered by close time).
  */
 
 export interface ListNode {

@@ -19,6 +19,21 @@ export const enum ConnState {
   Removed = 2,
 }
 
+/**
+ * How far an open connection has got (open-connections.ts); it only moves forward. Eviction takes
+ * the lowest stage first.
+ */
+export const enum ConnStage {
+  /** Only SYNs without ACK seen (a SYN and its retransmissions): nobody answered. */
+  Syn = 0,
+  /** A SYN-ACK seen, but no packet without SYN: the handshake is not complete. */
+  SynAck = 1,
+  /** A packet without SYN seen (the handshake's last ACK, a bare FIN), no payload yet. */
+  Handshaken = 2,
+  /** Payload seen in either direction. */
+  Established = 3,
+}
+
 /** Used when the factory throws: the connection is still tracked, its bytes go nowhere. */
 const NULL_CONSUMER: StreamConsumer = {
   onData() {},
@@ -36,6 +51,8 @@ export class Connection implements StreamOutput, ListNode {
   closedAt = 0;
   /** Member of the assembler's waiting set (holds data or waits for a hole before a FIN). */
   waiting = false;
+  /** Set by OpenConnections; decides the eviction order (embryonic stages go first). */
+  stage = ConnStage.Syn;
   readonly clientPort: number;
   readonly serverPort: number;
   readonly addrLen: number;

@@ -28,10 +28,19 @@ export interface AssemblerOptions {
    */
   maxBufferedBytesTotal: number;
   /**
-   * Open connections. A new connection beyond it evicts the least recently active one (its held
-   * data is flushed, then onClose('evicted')). Default 32768.
+   * Open connections. A new connection beyond it evicts the least recently active embryonic
+   * connection (no payload yet) if there is one, else the least recently active connection (its
+   * held data is flushed, then onClose('evicted')). Default 32768.
    */
   maxConnections: number;
+  /**
+   * Open connections that have not carried payload yet ("embryonic": SYN only, or handshake only),
+   * counted inside maxConnections. A new connection without payload beyond it evicts the least
+   * recently active embryonic one. At maxConnections, embryonic connections are evicted before any
+   * connection that carried payload, so a SYN flood cannot push out live connections
+   * (`reassembly.evicted_embryonic`). The effective value is min(this, maxConnections). Default 8192.
+   */
+  maxEmbryonicConnections: number;
   /**
    * Seconds of packet time a connection closed by FIN or RST stays in the flow table so that its
    * stray packets (last ACK, retransmitted FIN) are ignored instead of opening a mid-stream
@@ -56,6 +65,7 @@ export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.free
   maxSegmentsPerConn: 4096,
   maxBufferedBytesTotal: 64 * 1024 * 1024,
   maxConnections: 32768,
+  maxEmbryonicConnections: 8192,
   closedLingerSec: 10,
   timeoutCheckIntervalSec: 1,
 });
@@ -81,6 +91,8 @@ export function resolveAssemblerOptions(partial: Partial<AssemblerOptions>): Ass
 export interface AssemblerStats {
   /** Connections currently open (not counting closed ones lingering in the flow table). */
   connectionsOpen: number;
+  /** Open connections that have carried no payload yet (part of connectionsOpen). */
+  connectionsEmbryonic: number;
   /** Closed connections kept for closedLingerSec to absorb their stray packets. */
   connectionsLingering: number;
   /** Open connections holding out-of-order data or waiting for a hole before a FIN. */
