@@ -87,12 +87,8 @@ export class JsonlFileExporter implements StreamExporter {
       this.counters.inc('export.jsonl.failed');
       return;
     }
-    if (this.file !== null) {
-      this.writeFile(ex, this.file);
-      return;
-    }
-    const stream = this.stream!;
-    if (stream.writableLength > this.maxBuffered) {
+    const stream = this.stream;
+    if (stream !== null && stream.writableLength > this.maxBuffered) {
       this.counters.inc('export.jsonl.dropped.backpressure');
       return;
     }
@@ -103,27 +99,20 @@ export class JsonlFileExporter implements StreamExporter {
       this.counters.inc('export.jsonl.failed');
       return;
     }
+    if (stream === null) {
+      if (!this.file!.write(line)) {
+        this.failed = true;
+        this.counters.inc('export.jsonl.failed');
+        return;
+      }
+      this.counters.inc('export.jsonl.written');
+      return;
+    }
     const ok = stream.write(line);
     this.counters.inc('export.jsonl.written');
     if (!ok && !this.waitingForDrain) {
       this.waitingForDrain = true;
       this.counters.inc('export.jsonl.backpressure');
-    }
-  }
-
-  private writeFile(ex: HttpExchange, file: SyncFileWriter): void {
-    let line: Buffer;
-    try {
-      line = exchangeLine(ex);
-    } catch {
-      this.counters.inc('export.jsonl.failed');
-      return;
-    }
-    if (file.write(line)) {
-      this.counters.inc('export.jsonl.written');
-    } else {
-      this.failed = true;
-      this.counters.inc('export.jsonl.failed');
     }
   }
 
