@@ -20,21 +20,14 @@
  * trie only up to (from its end) its last non-ASCII character, without an end mark: a key matching it
  * holds a non-ASCII byte or an escape there, which answers maybe.
  */
-import { MAX_JSON_KEY_BYTES } from './redact-json.js';
+import { MAX_JSON_KEY_BYTES, QUOTE, BACKSLASH, COLON, isWs } from './redact-json.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
 const DASH = 0x2d;
 const UNDERSCORE = 0x5f;
 /** Trie edges per node: one per 7-bit ASCII byte. */
 const EDGES = 128;
 /** Longest escape sequence after its backslash (`\uXXXX`: 5 bytes). */
 const ESCAPE_TAIL = 5;
-
-function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
 
 export class JsonKeyFilter {
   /** Node n's edge for byte c is next[n * EDGES + c]; 0 = no edge (node 0 is the root, never a target). */

@@ -18,16 +18,17 @@ import { normaliseFieldName } from './sensitive-names.js';
 /** Keys longer than this (bytes, as escaped) are never compared: no field name is that long. */
 export const MAX_JSON_KEY_BYTES = 256;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COLON = 0x3a;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
-function isWs(c: number): boolean {
+/** JSON whitespace (RFC 8259): space, tab, LF, CR. */
+export function isWs(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
