@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { writePcap } from '../util/pcap-walk.js';
+import { writePcapFile } from '../util/pcap-file.js';
 import * as B from '../util/packet-builder.js';
 import { LINK_CASES, PAYLOAD, SRC4, SRC6, SRC_PORT, DST_PORT, SEQ, ACK, type LinkCase } from './link-cases.js';
 import { haveTools } from '../util/tools.js';
@@ -37,7 +37,7 @@ t.test('tshark reads every built frame as the TCP segment we meant', { skip: (aw
     // one file per case keeps the frame order simple: frame i+1 of the merged file is case i
     const paths = all.map((c, i) => {
       const p = join(dir, `${String(i).padStart(3, '0')}.pcap`);
-      writePcap(p, c.dlt, [c.frame]);
+      writePcapFile(p, { linkType: c.dlt, nano: false, records: [{ tsSec: 0, tsFrac: 0, origLen: c.frame.length, data: c.frame }] });
       return p;
     });
     const merged = join(dir, 'all.pcapng');

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { readPcap, isClassicPcap } from '../util/pcap-walk.js';
+import { readPcapFile, isClassicPcap } from '../util/pcap-file.js';
 import { PacketDecoder } from '../../src/decode/packet-decoder.js';
 import { DecodedPacket, DecodeResult } from '../../src/decode/types.js';
 import { Counters } from '../../src/util/counters.js';
@@ -99,17 +99,18 @@ async function tsharkTallies(paths: string[], recordCounts: number[]): Promise<(
 }
 
 function decoderTally(path: string): Tally & { fragments: number; uncaptured: number; linkType: number; packets: number } {
-  const pcap = readPcap(path);
+  const pcap = readPcapFile(path);
   const dec = new PacketDecoder(new Counters());
   const pkt = new DecodedPacket();
   const tally = { segments: 0, bytes: 0, fragments: 0, uncaptured: 0, linkType: pcap.linkType, packets: pcap.records.length };
   for (const r of pcap.records) {
-    const res = dec.decode(pcap.linkType, pcap.data, r.off, r.caplen, pkt);
+    const caplen = r.data.length;
+    const res = dec.decode(pcap.linkType, r.data, 0, caplen, pkt);
     if (res === DecodeResult.Fragment) tally.fragments++;
     if (res !== DecodeResult.Ok) continue;
     tally.segments++;
     tally.bytes += pkt.payloadLen;
-    if (r.origLen > r.caplen) tally.uncaptured += r.origLen - r.caplen;
+    if (r.origLen > caplen) tally.uncaptured += r.origLen - caplen;
   }
   return tally;
 }

@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import type { Chunk, Endpoints } from './harness.js';
 import { frame, SYN, ACK, FIN, PSH } from './harness.js';
+import { makePrng } from '../util/prng.js';
 
 /** Segments reordered among themselves (at most this many are out of order at once). */
 const SHUFFLE_WINDOW = 64;
@@ -36,21 +37,12 @@ export const damageArb = (loss: boolean): fc.Arbitrary<Damage> => fc.record({
   seed: fc.integer(),
 });
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface BuiltFrame { data: Buffer; tsSec: number; tsNsec: number }
 
 /** Frames of the whole connection, 1 ms of packet time apart, from tsSec0. */
 export function buildFrames(ep: Endpoints, chunks: Chunk[], d: Damage, tsSec0 = 1_700_000_000): { frames: BuiltFrame[]; lostBytes: number } {
-  const rand = mulberry(d.seed);
+  const rand = makePrng(d.seed);
   const isn = [Math.floor(rand() * 2 ** 32), Math.floor(rand() * 2 ** 32)];
   const sent = [0, 0]; // bytes of each direction handed out so far
   const frames: BuiltFrame[] = [];

@@ -40,6 +40,14 @@ export interface PcapFile {
   records: PcapRecord[];
 }
 
+/** True when the first 4 bytes are a classic pcap magic (micro or nano) in either byte order. */
+export function isClassicPcap(head: Buffer): boolean {
+  if (head.length < 4) return false;
+  const le = head.readUInt32LE(0);
+  const be = head.readUInt32BE(0);
+  return le === MAGIC_MICRO || le === MAGIC_NANO || be === MAGIC_MICRO || be === MAGIC_NANO;
+}
+
 /** Parses a classic pcap buffer. A truncated final record is dropped (tcpdump killed mid-write). */
 export function parsePcap(buf: Buffer): PcapFile {
   if (buf.length < GLOBAL_HEADER_LEN) throw new Error(`pcap: file of ${buf.length} bytes has no global header`);
