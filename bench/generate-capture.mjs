@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Deterministic generator of large classic-pcap captures for the benchmark (docs/performance.md).
 //
-//   node bench/generate-capture.mjs [--packets 1000000] [--connections 2000] [--seed 1] [--out FILE]
+//   node bench/generate-capture.mjs [--packets 1000000] [--connections 2000] [--inflight 64] [--seed 1] [--out FILE]
 //                                   [--profile normal|hostile] [--reorder 0.02] [--duplicate 0.01]
 //
 // Writes FILE (streamed: a 4 MiB staging buffer, never the whole capture in memory) and FILE.truth.json:
@@ -14,7 +14,7 @@ import { generateNormalTraffic } from './lib/normal-traffic.mjs';
 import { generateHostileTraffic } from './lib/hostile-traffic.mjs';
 
 export const GENERATOR_DEFAULTS = Object.freeze({
-  packets: 1_000_000, connections: 2000, seed: 1, profile: 'normal', reorder: 0.02, duplicate: 0.01, out: 'bench-capture.pcap',
+  packets: 1_000_000, connections: 2000, inflight: 64, seed: 1, profile: 'normal', reorder: 0.02, duplicate: 0.01, out: 'bench-capture.pcap',
 });
 
 /** Parses `--name value` pairs into an object of the defaults' types. Unknown flags throw. */
@@ -47,7 +47,7 @@ export function generateCapture(opts) {
     truth = generateHostileTraffic({ writer, rng, packets: o.packets, connections: o.connections, startNs });
   } else if (o.profile === 'normal') {
     const pool = buildBodyPool(rng);
-    truth = generateNormalTraffic({ writer, rng, pool, packets: o.packets, connections: o.connections,
+    truth = generateNormalTraffic({ writer, rng, pool, packets: o.packets, connections: o.connections, inflight: o.inflight,
       reorder: o.reorder, duplicate: o.duplicate, startNs });
   } else {
     throw new Error(`unknown profile ${o.profile}`);
@@ -55,6 +55,7 @@ export function generateCapture(opts) {
   writer.close();
   const result = {
     profile: o.profile, seed: o.seed, targetPackets: o.packets, concurrentConnections: o.connections,
+    inflight: o.profile === 'normal' ? o.inflight : null,
     packets: writer.packets, bytes: writer.bytes, ...truth, durationSeconds: truth.endNs / 1e9, generateSeconds: (Date.now() - started) / 1000,
   };
   writeFileSync(`${o.out}.truth.json`, JSON.stringify(result, null, 2) + '\n');

@@ -7,7 +7,8 @@
 //   --scaling   the same traffic with 100, 10k, 100k concurrent connections (sensor file mode).
 //   --hostile   gaps that never fill, SYN flood, endless headers: peak RSS against the documented caps.
 //
-// Flags: --packets 1000000 --connections 2000 --seed 1 --runs 3 --dir /tmp/pcap-sensor-bench
+// Flags: --packets 1000000 --connections 2000 --inflight 64 (connections transferring at once; 0 = all)
+//        --seed 1 --runs 3 --dir /tmp/pcap-sensor-bench
 //        --tshark-packets 200000 (tshark reads a separate capture of this many packets, same traffic
 //        model, since it runs at a few thousand packets/s and needs GBs at 1M; 0 = the main capture)
 //        --scaling-packets 1000000 --hostile-packets 1000000 --no-satellite
@@ -21,7 +22,7 @@ import { runScaling } from './lib/scaling.mjs';
 import { runHostile } from './lib/hostile.mjs';
 
 const DEFAULTS = {
-  packets: 1_000_000, connections: 2000, seed: 1, runs: 3, dir: '/tmp/pcap-sensor-bench', tsharkPackets: 200_000,
+  packets: 1_000_000, connections: 2000, inflight: 64, seed: 1, runs: 3, dir: '/tmp/pcap-sensor-bench', tsharkPackets: 200_000,
   scaling: false, scalingPackets: 1_000_000, hostile: false, hostilePackets: 1_000_000, noSatellite: false,
 };
 const print = (s = '') => process.stdout.write(`${s}\n`);
@@ -39,12 +40,12 @@ async function repeat(n, what, fn) {
 }
 
 async function throughput(o) {
-  const file = `${o.dir}/capture-${o.packets}-${o.connections}-${o.seed}.pcap`;
-  const truth = ensureCapture(file, { packets: o.packets, connections: o.connections, seed: o.seed }, log);
+  const file = `${o.dir}/capture-${o.packets}-${o.connections}-${o.inflight}-${o.seed}.pcap`;
+  const truth = ensureCapture(file, { packets: o.packets, connections: o.connections, inflight: o.inflight, seed: o.seed }, log);
   let tsFile = file, tsTruth = truth;
   if (o.tsharkPackets > 0 && o.tsharkPackets < o.packets) {
-    tsFile = `${o.dir}/capture-${o.tsharkPackets}-${o.connections}-${o.seed}.pcap`;
-    tsTruth = ensureCapture(tsFile, { packets: o.tsharkPackets, connections: o.connections, seed: o.seed }, log);
+    tsFile = `${o.dir}/capture-${o.tsharkPackets}-${o.connections}-${o.inflight}-${o.seed}.pcap`;
+    tsTruth = ensureCapture(tsFile, { packets: o.tsharkPackets, connections: o.connections, inflight: o.inflight, seed: o.seed }, log);
   }
   const floor = await repeat(o.runs, 'tcpdump', (i) => runFloor(file, o.dir, i));
   const tshark = await repeat(o.runs, 'tshark', (i) => runTshark(tsFile, o.dir, i));
@@ -62,7 +63,7 @@ async function throughput(o) {
     summarize('sensor -> file', sensorFile, truth)];
   if (sensorSat) rows.push(summarize('sensor -> satellite', sensorSat, truth));
   print(`\ncapture: ${file}\n  ${truth.packets} packets, ${(truth.bytes / 1e6).toFixed(1)} MB, ${truth.connections} connections ` +
-    `(${o.connections} concurrent), ${truth.requests} requests / ${truth.responses} responses (generator truth)` +
+    `(${o.connections} open at a time, ${o.inflight > 0 ? o.inflight : 'all'} of them transferring), ${truth.requests} requests / ${truth.responses} responses (generator truth)` +
     (tsFile !== file ? `\n  tshark read ${tsFile} (${tsTruth.packets} packets): its rate is per packet of that file` : ''));
   print(`peak RSS from ${HAS_GNU_TIME ? '/usr/bin/time -f %M' : '/proc/PID/status VmHWM polling'}; medians of ${o.runs} runs\n`);
   printTable(rows, print);

@@ -17,7 +17,7 @@ export function ensureCapture(file, opts, log) {
   if (existsSync(file) && existsSync(truthFile)) {
     const t = JSON.parse(readFileSync(truthFile, 'utf8'));
     if (t.targetPackets === opts.packets && t.concurrentConnections === opts.connections && t.seed === opts.seed &&
-        t.profile === (opts.profile ?? 'normal')) {
+        t.profile === (opts.profile ?? 'normal') && (t.inflight ?? null) === (opts.inflight ?? null)) {
       log(`reusing ${file} (${t.packets} packets)`);
       return t;
     }
@@ -49,7 +49,7 @@ const SENSOR_COMMON = ['--rate-limit', '0', '--stats-interval', '3600'];
 export async function runSensorFile(file, dir, i, extra = []) {
   const out = `${dir}/sensor-file.${i}.jsonl`;
   const io = { stdout: `${dir}/sensor-file.${i}.log`, stderr: `${dir}/sensor-file.${i}.err` };
-  const r = await runMeasured(process.execPath, [SENSOR, 'apidump', '--pcap', file, '--out', out, ...SENSOR_COMMON, ...extra], io);
+  const r = await runMeasured(SENSOR, ['apidump', '--pcap', file, '--out', out, ...SENSOR_COMMON, ...extra], io);
   const stats = await sensorFinalStats([io.stdout, io.stderr]);
   const written = await countSensorJsonl(out);
   return { ...r, stats, requests: stats['http.requests'] ?? null, responses: written.responses,
@@ -61,7 +61,7 @@ export async function runSensorFile(file, dir, i, extra = []) {
 export async function runSensorSatellite(file, dir, i, satellite) {
   const io = { stdout: `${dir}/sensor-sat.${i}.log`, stderr: `${dir}/sensor-sat.${i}.err` };
   const before = await countLines(satellite.out);
-  const r = await runMeasured(process.execPath, [SENSOR, 'apidump', '--pcap', file, '--satellite-url', satellite.url,
+  const r = await runMeasured(SENSOR, ['apidump', '--pcap', file, '--satellite-url', satellite.url,
     '--export-format', 'levo', '--trace-export-interval', '1s', '--levoai-org-id', 'bench', ...SENSOR_COMMON], io);
   await new Promise((res) => setTimeout(res, 300)); // let the satellite flush its output stream
   const received = (await countLines(satellite.out)) - before;
@@ -74,7 +74,7 @@ export async function runSensorSatellite(file, dir, i, satellite) {
 /** Starts `pcap-sensor satellite --port 0`; resolves with { url, out, stop() }. */
 export function startSatellite(dir) {
   const out = `${dir}/satellite.jsonl`;
-  const child = spawn(process.execPath, [SENSOR, 'satellite', '--port', '0', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(SENSOR, ['satellite', '--port', '0', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
   const log = createWriteStream(`${dir}/satellite.log`);
   return new Promise((resolve, reject) => {
     let buf = '';

@@ -1,8 +1,15 @@
 // Realistic traffic: N concurrent keep-alive TCP connections (SYN handshake, exchanges, FIN), MTU-sized
 // segments, delayed ACKs, a few per cent of segments reordered (swapped with the next one) and duplicated.
-// Connections are interleaved by a seeded PRNG. Each finished connection is replaced by a new one (new
-// client address, so 4-tuples never repeat) until the packet target is reached; then every connection ends
-// after its current exchange, so the truth counts are complete exchanges only.
+// Each finished connection is replaced by a new one (new client address, so 4-tuples never repeat) until
+// the packet target is reached; then every connection ends after its current exchange, so the truth counts
+// are complete exchanges only.
+//
+// In flight: of the N open connections, at most `inflight` are transferring at any moment; the others
+// rest between exchanges (keep-alive idle), as on a real service where thousands of connections are open
+// but only the requests being served at that instant move bytes. The transferring ones are interleaved
+// packet by packet by a seeded PRNG. When one finishes an exchange it rests and a resting one, chosen at
+// random, takes its turn. `inflight` 0 makes every open connection transfer at once (each in-flight body
+// then stays open for about N times its own packet count: the sensor holds N partial bodies).
 // Memory: each open connection holds the packets of its current exchange only (views into one message).
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from './pcap-writer.mjs';
 import { buildRequest, buildResponse } from './http-messages.mjs';
@@ -22,7 +29,8 @@ function clientIp(serial) {
  * @param {() => number} o.rng
  * @param {object} o.pool            from buildBodyPool
  * @param {number} o.packets         target packet count (the run stops opening connections there)
- * @param {number} o.connections     concurrent connections
+ * @param {number} o.connections     concurrent (open) connections
+ * @param {number} o.inflight        connections transferring at once (0: all of them)
  * @param {number} o.reorder         probability a data segment is swapped with the next (default 0.02)
  * @param {number} o.duplicate       probability a data segment is sent twice (default 0.01)
  * @param {number} o.startNs         time of the first packet
@@ -43,6 +51,7 @@ export function generateNormalTraffic(o) {
       ip: clientIp(s), port: 20000 + (s % 40000),
       cseq: Math.floor(rng() * 4294967296), sseq: Math.floor(rng() * 4294967296),
       exchangesLeft: 1 + Math.floor(rng() * 40), closing: false, done: false, queue: [], qi: 0,
+      exchanged: false, woken: false,
     };
     c.queue.push([true, TCP_SYN, c.cseq, 0, null]);
     c.queue.push([false, TCP_SYN | TCP_ACK, c.sseq, c.cseq + 1, null]);
@@ -91,6 +100,7 @@ export function generateNormalTraffic(o) {
       q.push([true, TCP_ACK, c.cseq, c.sseq, null]);
       disturb(q);
       truth.requests++; truth.responses++;
+      c.exchanged = true;
       return;
     }
     c.closing = true;
@@ -99,21 +109,39 @@ export function generateNormalTraffic(o) {
     c.queue.push([true, TCP_ACK, (c.cseq + 1) >>> 0, (c.sseq + 1) >>> 0, null]);
   };
 
-  const active = [];
-  for (let i = 0; i < o.connections; i++) active.push(open());
-  while (active.length > 0) {
-    const k = Math.floor(rng() * active.length);
-    const c = active[k];
-    if (c.qi >= c.queue.length) refill(c);
+  // busy: transferring, interleaved at random; resting: open, idle between exchanges (see the file comment).
+  const limit = o.inflight > 0 ? o.inflight : Infinity;
+  const busy = [];
+  const resting = [];
+  for (let i = 0; i < o.connections; i++) (busy.length < limit ? busy : resting).push(open());
+  while (busy.length > 0) {
+    const k = Math.floor(rng() * busy.length);
+    const c = busy[k];
+    if (c.qi >= c.queue.length) {
+      if (c.woken) c.woken = false; // just took its turn: go on with its next exchange
+      else if (c.exchanged && resting.length > 0 && !stopping) {
+        c.exchanged = false; // rest after this exchange; a resting connection takes the turn
+        const j = Math.floor(rng() * resting.length);
+        busy[k] = resting[j];
+        busy[k].woken = true;
+        resting[j] = c;
+        continue;
+      }
+      refill(c);
+    }
     if (c.done) {
-      if (stopping) { active[k] = active[active.length - 1]; active.pop(); } else active[k] = open();
+      if (stopping) { busy[k] = busy[busy.length - 1]; busy.pop(); } else busy[k] = open();
       continue;
     }
     const p = c.queue[c.qi++];
     ts += 1000 + Math.floor(rng() * 3000);
     if (p[0]) writer.tcp(ts, c.ip, SERVER_IP, c.port, SERVER_PORT, p[2], p[3], p[1], p[4]);
     else writer.tcp(ts, SERVER_IP, c.ip, SERVER_PORT, c.port, p[2], p[3], p[1], p[4]);
-    if (!stopping && writer.packets >= o.packets) stopping = true;
+    if (!stopping && writer.packets >= o.packets) {
+      stopping = true; // every resting connection closes too (after its handshake if it never sent one)
+      for (const r of resting) busy.push(r);
+      resting.length = 0;
+    }
   }
   truth.endNs = ts;
   return truth;

@@ -10,8 +10,8 @@ export const SCALING_CONNECTIONS = [100, 10_000, 100_000];
 export async function runScaling(o, { print, log }) {
   const rows = [];
   for (const n of SCALING_CONNECTIONS) {
-    const file = `${o.dir}/scaling-${o.scalingPackets}-${n}-${o.seed}.pcap`;
-    const truth = ensureCapture(file, { packets: o.scalingPackets, connections: n, seed: o.seed }, log);
+    const file = `${o.dir}/scaling-${o.scalingPackets}-${n}-${o.inflight}-${o.seed}.pcap`;
+    const truth = ensureCapture(file, { packets: o.scalingPackets, connections: n, inflight: o.inflight, seed: o.seed }, log);
     const runs = [];
     for (let i = 0; i < o.runs; i++) {
       log(`scaling ${n} connections run ${i + 1}/${o.runs}`);

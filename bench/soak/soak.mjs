@@ -103,14 +103,14 @@ async function main() {
   let served = 0, clientSent = 0, clientOk = 0, clientFailed = 0, curlSent = 0;
   start('server', NS_S, process.execPath, [join(OUT, 'server.cjs')], (l) => { if (l.startsWith('SERVED ')) served = Number(l.slice(7)); });
   let satRestarts = 0;
-  const startSat = () => start('satellite', NS_S, process.execPath, [join(REPO, 'bin/pcap-sensor'), 'satellite', '--port', String(SAT_PORT), '--out', join(OUT, `satellite-${satRestarts}.jsonl`)]);
+  const startSat = () => start('satellite', NS_S, join(REPO, 'bin/pcap-sensor'), ['satellite', '--port', String(SAT_PORT), '--out', join(OUT, `satellite-${satRestarts}.jsonl`)]);
   let sat = startSat();
   await sleep(1500);
 
   const samples = [];
   let lastStatsAt = 0;
   let finalStats = null;
-  const sensor = start('sensor', NS_S, process.execPath, [join(REPO, 'bin/pcap-sensor'), 'apidump', '--interface', IF_S,
+  const sensor = start('sensor', NS_S, join(REPO, 'bin/pcap-sensor'), ['apidump', '--interface', IF_S,
     '--satellite-url', `http://127.0.0.1:${SAT_PORT}`, '--export-format', 'levo', '--levoai-org-id', 'soak', '--trace-export-interval', '2s',
     '--rate-limit', '0', '--stats-interval', String(STATS_INTERVAL), '--out', join(OUT, 'sensor.jsonl')], (l) => {
     if (!l.startsWith('{')) return;

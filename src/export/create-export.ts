@@ -4,13 +4,14 @@
  *   --satellite-url + otlp  -> OTLP exporter      (POST {url}/v1/traces)
  *   --satellite-url + levo  -> satellite JSON     (POST {url}/1.0/ebpf/traces)
  * Both --out and --satellite-url: both. Neither: a pipeline with no destination (exchanges counted only).
+ * The OTLP exporter (and the OpenTelemetry packages under it, about 0.1 s to load) is imported only when
+ * that format is chosen, so file runs and the levo format do not pay for it at start-up.
  */
 import type { Counters } from '../util/counters.js';
 import type { ExportConfig } from './config.js';
 import type { DeliveryOptions } from './delivery.js';
 import { JsonlFileExporter } from './jsonl-file-exporter.js';
 import { createLevoExporter, type SatelliteTarget } from './levo-exporter.js';
-import { createOtlpExporter } from './otlp-exporter.js';
 import { ExportPipeline, type ExportPipelineOptions } from './pipeline.js';
 import type { BatchExporter, ExportLogger, StreamExporter } from './types.js';
 
@@ -41,7 +42,8 @@ export async function createExportPipeline(config: ExportConfig, counters: Count
       ...(tuning.serviceName !== undefined ? { serviceName: tuning.serviceName } : {}),
     };
     const delivery: DeliveryOptions = { ...tuning.delivery, counters, logger };
-    batchExporters.push(config.format === 'levo' ? createLevoExporter(target, delivery) : createOtlpExporter(target, delivery));
+    if (config.format === 'levo') batchExporters.push(createLevoExporter(target, delivery));
+    else batchExporters.push((await import('./otlp-exporter.js')).createOtlpExporter(target, delivery));
   }
   return new ExportPipeline({
     counters, logger, exportIntervalMs: config.exportIntervalMs, streamExporters, batchExporters, ...tuning.queue,

@@ -47,6 +47,14 @@ interface Pending<P> {
 
 /** Backpressure releases a waiting file reader when the outbox is down to this many batches. */
 const READY_LOW_WATER = 2;
+/**
+ * Backpressure makes a file reader wait from this many batches, or READY_HIGH_WATER_BYTES of encoded
+ * batches, in the outbox (whichever comes first; and at half of either cap when the caps are smaller). One
+ * batch in flight and a few waiting keep a healthy satellite busy; more would only hold memory (a file run
+ * reads far faster than it can send).
+ */
+const READY_HIGH_WATER = 3;
+const READY_HIGH_WATER_BYTES = 8 * 1024 * 1024;
 
 export class RetryingDelivery<P> implements BatchExporter {
   readonly name: string;
@@ -54,6 +62,9 @@ export class RetryingDelivery<P> implements BatchExporter {
   private readonly logger: ExportLogger;
   private readonly maxBatches: number;
   private readonly maxBytes: number;
+  /** whenReady() waits from here (see READY_HIGH_WATER). */
+  private readonly highWaterBatches: number;
+  private readonly highWaterBytes: number;
   private readonly requestTimeoutMs: number;
   private readonly backoff: Required<BackoffOptions>;
   private readonly maxRetryAfterMs: number;
@@ -81,6 +92,8 @@ export class RetryingDelivery<P> implements BatchExporter {
     this.logger = opts.logger ?? silentLogger;
     this.maxBatches = opts.maxPendingBatches ?? 64;
     this.maxBytes = opts.maxPendingBytes ?? 64 * 1024 * 1024;
+    this.highWaterBatches = Math.min(READY_HIGH_WATER, this.maxBatches / 2);
+    this.highWaterBytes = Math.min(READY_HIGH_WATER_BYTES, this.maxBytes / 2);
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 300_000;
@@ -92,13 +105,14 @@ export class RetryingDelivery<P> implements BatchExporter {
   get pendingBatches(): number { return this.pending.length; }
 
   /**
-   * Backpressure: with the outbox at half its batch or byte cap and the satellite answering, resolves
-   * once it is down to READY_LOW_WATER batches. Null when not that full, or while attempts fail (waiting
-   * for a satellite that is down would stall a file run: the caps and their drop counters apply instead).
+   * Backpressure: with the outbox at its high-water mark (READY_HIGH_WATER batches or
+   * READY_HIGH_WATER_BYTES, or half a cap when that is lower) and the satellite answering, resolves once
+   * it is down to READY_LOW_WATER batches. Null when not that full, or while attempts fail (waiting for a
+   * satellite that is down would stall a file run: the caps and their drop counters apply instead).
    */
   whenReady(): Promise<void> | null {
     if (this.failures > 0 || this.finished) return null;
-    if (this.pending.length < this.maxBatches / 2 && this.pendingBytes < this.maxBytes / 2) return null;
+    if (this.pending.length < this.highWaterBatches && this.pendingBytes < this.highWaterBytes) return null;
     return new Promise<void>((resolve) => this.readyWaiters.push(resolve));
   }
 

@@ -8,7 +8,11 @@
  * Memory: blocks are allocated with allocUnsafeSlow (each its own ArrayBuffer, so a kept body never
  * pins a slab of Node's 8 KiB pool shared with short-lived allocations). The first block is exactly
  * the first piece captured (most bodies arrive in one piece, and then that block is the body: no
- * further copy). Later blocks are as large as what was captured so far, between MIN_BLOCK_BYTES and
+ * further copy), or, when the size is announced (`expectedBytes`: Content-Length without a
+ * Content-Encoding), the whole body up to PREALLOCATE_MAX_BYTES, so such a body is copied once and never
+ * joined. The announcement is only a hint: a body that ends short keeps the unused tail reserved until
+ * `finish()` returns it (join). A body that announces more than PREALLOCATE_MAX_BYTES grows by blocks
+ * (a peer that announces 10 MB and sends nothing must not reserve 10 MB of the budget). Later blocks are as large as what was captured so far, between MIN_BLOCK_BYTES and
  * MAX_BLOCK_BYTES (a larger piece gets a block of its own size), so an unfinished body wastes at most
  * MAX_BLOCK_BYTES. `finish()` joins several blocks into one buffer of the exact size (one copy) and
  * frees the blocks. The global budget (BodyBudget) counts the allocated block sizes, not the bytes
@@ -40,6 +44,8 @@ export const BODY_GAP = 16;
 const MIN_BLOCK_BYTES = 1024;
 /** Largest block, unless one piece is larger: bounds the unused tail of an unfinished body (bytes). */
 const MAX_BLOCK_BYTES = 4 * 1024;
+/** Largest first block taken from an announced size (bytes): bounds what an announcement alone reserves. */
+export const PREALLOCATE_MAX_BYTES = 64 * 1024;
 
 function onDecoded(out: Buffer, ctx: unknown): void {
   (ctx as BodyCollector).take(out);
@@ -61,13 +67,19 @@ export class BodyCollector {
   private readonly coding: number;
   private readonly limits: BodyLimits;
   private readonly budget: BodyBudget;
+  /** Size of the first block when the body's size is announced (0: not announced, or over the hint cap). */
+  private readonly firstBlockHint: number;
 
-  /** `coding`: 0 identity, -1 unsupported (counted as identity of the encoded bytes), else a CODING_* value. */
-  constructor(coding: number, limits: BodyLimits, budget: BodyBudget) {
+  /**
+   * `coding`: 0 identity, -1 unsupported (counted as identity of the encoded bytes), else a CODING_* value.
+   * `expectedBytes`: the announced decoded size (Content-Length of an identity body), or 0 when unknown.
+   */
+  constructor(coding: number, limits: BodyLimits, budget: BodyBudget, expectedBytes = 0) {
     this.coding = coding;
     this.limits = limits;
     this.budget = budget;
     this.decoder = coding > 0 ? new StreamDecoder(coding) : null;
+    this.firstBlockHint = coding === 0 && expectedBytes <= PREALLOCATE_MAX_BYTES ? expectedBytes : 0;
   }
 
   /** True when this body runs a decoder (for the decode-work counter). */
@@ -129,7 +141,9 @@ export class BodyCollector {
   /** Appends an empty block for `pending` more bytes (sizes: see the file comment), within the budget; null when the budget is spent. */
   private newBlock(pending: number): Buffer | null {
     let size = pending;
-    if (this.blocks.length > 0) {
+    if (this.blocks.length === 0) {
+      if (this.firstBlockHint > size) size = this.firstBlockHint;
+    } else {
       let step = this.captured < MIN_BLOCK_BYTES ? MIN_BLOCK_BYTES : this.captured;
       if (step > MAX_BLOCK_BYTES) step = MAX_BLOCK_BYTES;
       if (step > size) size = step;

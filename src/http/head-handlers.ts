@@ -29,7 +29,7 @@ export function onRequestHead(c: HttpConnection, p: MessageParser, info: HeadInf
   if (p.badVersion) softError(c, ex, 'bad_version');
   const f = c.framing;
   p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : 0);
-  if (f.kind !== FRAME_NONE && !ex.dropped) ex.requestBody = newBody(c, f.contentEncoding);
+  if (f.kind !== FRAME_NONE && !ex.dropped) ex.requestBody = newBody(c, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);
   if (f.kind === FRAME_NONE && (info.method === 'CONNECT' || info.upgrade)) {
     // The client waits for the answer: tunnel (2xx to CONNECT, 101) or HTTP again.
     c.pausedEx = ex;
@@ -115,7 +115,9 @@ export function onResponseHead(c: HttpConnection, p: MessageParser, info: HeadIn
     return 2;
   }
   p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : f.kind === FRAME_NONE ? 0 : null);
-  if (pair !== null && f.kind !== FRAME_NONE && !pair.dropped) pair.responseBody = newBody(c, f.contentEncoding);
+  if (pair !== null && f.kind !== FRAME_NONE && !pair.dropped) {
+    pair.responseBody = newBody(c, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);
+  }
   return 0;
 }
 

@@ -12,12 +12,15 @@ import { newResponse, type PendingExchange } from './pending-exchange.js';
 import { ROLE_REQUEST, STOP_PAUSE, type Side } from './side.js';
 import type { MessageBody } from './types.js';
 
-/** A body collector for a message with a body; counts decoding started / unknown coding. */
-export function newBody(c: HttpConnection, contentEncoding: string | null): BodyCollector {
+/**
+ * A body collector for a message with a body; counts decoding started / unknown coding.
+ * `announcedBytes`: the Content-Length of a sized body (a size hint for the collector), else 0.
+ */
+export function newBody(c: HttpConnection, contentEncoding: string | null, announcedBytes = 0): BodyCollector {
   const coding = codingOf(contentEncoding);
   if (coding > 0) c.ctx.counters.inc('http.bodies_decoded');
   else if (coding < 0) c.ctx.counters.inc('http.unknown_content_encoding');
-  return new BodyCollector(coding, c.ctx.opts, c.ctx.budget);
+  return new BodyCollector(coding, c.ctx.opts, c.ctx.budget, announcedBytes);
 }
 
 function finishBody(c: HttpConnection, ex: PendingExchange, body: BodyCollector | null): MessageBody | null {

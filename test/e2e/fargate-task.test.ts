@@ -31,7 +31,7 @@ t.test('sensor as a sidecar of a Fargate-shaped task', { skip: canUseNetns ? fal
   lab.route(satNs, 'default', toSatellite.addrA);
 
   const satOut = join(dir, 'satellite.jsonl');
-  const satellite = new Output(lab.start(satNs, [process.execPath, SENSOR_BIN, 'satellite', '--host', toSatellite.addrB, '--port', '9999', '--out', satOut], childEnv()));
+  const satellite = new Output(lab.start(satNs, [SENSOR_BIN, 'satellite', '--host', toSatellite.addrB, '--port', '9999', '--out', satOut], childEnv()));
   const app = new Output(lab.start(task, [process.execPath, '-e', APP_SERVER, '0.0.0.0', '8080']));
   await satellite.waitFor(/satellite listening on/);
   await app.waitFor(/listening/);
@@ -66,7 +66,7 @@ t.test('sensor as a sidecar of a Fargate-shaped task', { skip: canUseNetns ? fal
   t.equal(post.stdout, '200');
   sent.push('POST /upload');
 
-  const health = lab.run(task, [process.execPath, SENSOR_BIN, 'health'], 10_000, containerEnv);
+  const health = lab.run(task, [SENSOR_BIN, 'health'], 10_000, containerEnv);
   t.equal(health.status, 0, `container health check passes: ${health.stdout}${health.stderr}`);
 
   // Fargate stops the task: SIGTERM, then SIGKILL after 30 s

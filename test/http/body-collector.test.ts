@@ -6,7 +6,7 @@
 import t from 'tap';
 import zlib from 'node:zlib';
 import {
-  BodyBudget, BodyCollector, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BUDGET, BODY_TRUNCATED_BY_LENGTH,
+  BodyBudget, BodyCollector, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BUDGET, BODY_TRUNCATED_BY_LENGTH, PREALLOCATE_MAX_BYTES,
 } from '../../src/http/body.js';
 import { CODING_GZIP } from '../../src/http/decoder.js';
 
@@ -113,4 +113,54 @@ t.test('gzip: decoded bytes collected from the engine output; a decode error giv
   t.equal(r2.bytes, null);
   t.equal(budget2.held, 0, 'the reservation is released');
   t.equal(bad.heldBytes, 0);
+});
+
+t.test('an announced size up to the hint cap is reserved at the first piece, filled in place, never joined', async (t) => {
+  for (const [total, size] of [[5000, 1448], [PREALLOCATE_MAX_BYTES, 1448], [30_000, 100]]) {
+    const budget = new BodyBudget(64 * 1024 * 1024);
+    const c = new BodyCollector(0, LIMITS, budget, total);
+    const data = pattern(total);
+    let reservedAfterFirst = -1;
+    feed(c, data, size, () => { if (reservedAfterFirst < 0) reservedAfterFirst = c.heldBytes; });
+    t.equal(reservedAfterFirst, total, `${total}: the whole announced size is reserved at once`);
+    const body = c.finish();
+    t.same(body.bytes, data, `${total}: the bytes come out whole`);
+    t.equal(body.bytes!.buffer.byteLength, total, `${total}: one exact allocation`);
+    t.equal(budget.held, total);
+  }
+});
+
+t.test('a larger announcement, or an encoded body, does not reserve its size up front', async (t) => {
+  const budget = new BodyBudget(64 * 1024 * 1024);
+  const big = new BodyCollector(0, LIMITS, budget, 10_000_000);
+  big.write(pattern(1448));
+  t.ok(big.heldBytes <= 1448, `a 10 MB announcement reserves only what arrived (${big.heldBytes})`);
+  const gz = zlib.gzipSync(pattern(3000));
+  const enc = new BodyCollector(CODING_GZIP, LIMITS, budget, gz.length);
+  enc.write(gz);
+  const body = enc.finish();
+  t.equal(body.bytes!.length, 3000, 'the decoded body is captured whole');
+});
+
+t.test('a body that ends short of its announcement gives the unused tail back at finish', async (t) => {
+  const budget = new BodyBudget(64 * 1024 * 1024);
+  const c = new BodyCollector(0, LIMITS, budget, 10_000);
+  const data = pattern(2500);
+  feed(c, data, 1000);
+  t.equal(c.heldBytes, 10_000, 'reserved as announced while in flight');
+  const body = c.finish();
+  t.same(body.bytes, data);
+  t.equal(c.heldBytes, 2500, 'only the captured size stays reserved');
+  t.equal(budget.held, 2500);
+});
+
+t.test('an announcement larger than the free budget reserves only what is free', async (t) => {
+  const budget = new BodyBudget(20_000);
+  const c = new BodyCollector(0, LIMITS, budget, 50_000);
+  feed(c, pattern(50_000), 1448);
+  t.ok(budget.held <= 20_000, 'the budget is never exceeded');
+  const body = c.finish();
+  t.equal(body.length, 50_000, 'the length still counts every byte');
+  t.equal(body.truncated, true);
+  t.ok((c.conditions & BODY_TRUNCATED_BY_BUDGET) !== 0);
 });

@@ -24,7 +24,7 @@ const spec: HostileSpec = {
 
 function runMeasured(args: string[]): Promise<{ code: number | null; stderr: string; peakKiB: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KIB=%M', process.execPath, SENSOR_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
+    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KIB=%M', SENSOR_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
     let stderr = '';
     child.stderr.on('data', (c) => { stderr += c; });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);

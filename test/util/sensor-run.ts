@@ -16,6 +16,7 @@ export const SHARED_DIR = join(REPO_ROOT, '..', 'shared');
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env.NODE_OPTIONS;
+  env.PCAP_SENSOR_NODE ??= process.execPath; // bin/pcap-sensor runs the same node as the tests
   for (const k of Object.keys(env)) if (k.startsWith('TAP') || k.startsWith('_TAPJS')) delete env[k];
   return env;
 }
@@ -34,7 +35,7 @@ export function runSensor(args: string[], opts: { withOut?: boolean; timeoutMs?:
   const outFile = join(dir, 'out.jsonl');
   const fullArgs = opts.withOut ? [...args, '--out', outFile] : args;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SENSOR_BIN, ...fullArgs], {
+    const child = spawn(SENSOR_BIN, fullArgs, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: childEnv(opts.env),
     });
