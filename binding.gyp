@@ -1,4 +1,5 @@
-# Native capture addon: a thin N-API layer over libpcap (see docs/capture.md).
+# Native addon: a thin N-API layer over libpcap (see docs/capture.md), and the per-byte scan of the JSON
+# redaction pre-check (native/json_keys.cc, see src/policy/json-key-filter.ts).
 # Build with `npm run build:native`; output: build/Release/pcap_addon.node.
 {
   "targets": [
@@ -10,7 +11,8 @@
         "native/pcap_open.cc",
         "native/pcap_handle.cc",
         "native/live_poller.cc",
-        "native/interfaces.cc"
+        "native/interfaces.cc",
+        "native/json_keys.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

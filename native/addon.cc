@@ -1,8 +1,9 @@
-// Module entry: exports { PcapHandle, listInterfaces, libVersion }.
+// Module entry: exports { PcapHandle, listInterfaces, libVersion, jsonKeysMayMatch }.
 #include <napi.h>
 #include <pcap/pcap.h>
 
 #include "interfaces.h"
+#include "json_keys.h"
 #include "pcap_handle.h"
 
 namespace pcap_addon {
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("PcapHandle", PcapHandle::Define(env));
   exports.Set("listInterfaces", Napi::Function::New(env, ListInterfaces, "listInterfaces"));
   exports.Set("libVersion", Napi::Function::New(env, LibVersion, "libVersion"));
+  exports.Set("jsonKeysMayMatch", Napi::Function::New(env, JsonKeysMayMatch, "jsonKeysMayMatch"));
   return exports;
 }
 

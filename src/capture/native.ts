@@ -75,6 +75,8 @@ export interface PcapAddon {
   PcapHandle: new (data: Buffer, meta: Uint32Array) => NativePcapHandle;
   listInterfaces(): NativeInterface[];
   libVersion(): string;
+  /** The JSON redaction pre-check's scan (native/json_keys.cc; contract in src/policy/json-key-filter.ts). */
+  jsonKeysMayMatch(body: Uint8Array, next: Int32Array, ends: Uint8Array, maxKeyBytes: number): boolean;
 }
 
 /** Where the addon is expected, from src/capture/ or dist/capture/ alike. */

@@ -6,7 +6,11 @@
  * Contract (soundness): for every key that redactJsonFields would redact, mayHoldField returns true.
  * It may return true for bodies with nothing to redact (keys with escapes or non-ASCII bytes).
  *
- * How: instead of tokenising every string forwards, it visits each ':' byte (Buffer.indexOf), steps
+ * Where: this class builds the trie; the scan runs in the native addon (native/json_keys.cc,
+ * `jsonKeysMayMatch`), because it reads every byte of every captured JSON body (measured on the benchmark's
+ * bodies: about 2 GB/s against 0.75 GB/s for the same walk in JS with one Buffer.indexOf per colon).
+ *
+ * How: instead of tokenising every string forwards, it visits each ':' byte (memchr), steps
  * back over whitespace to a '"' (the end of a key), then walks the key backwards through a trie of the
  * reversed field names (ASCII names, lower case, without '-' and '_'):
  *  - '-' and '_' are skipped and ASCII letters lower-cased, as normalisation does; no string is built.
@@ -20,14 +24,15 @@
  * trie only up to (from its end) its last non-ASCII character, without an end mark: a key matching it
  * holds a non-ASCII byte or an escape there, which answers maybe.
  */
-import { MAX_JSON_KEY_BYTES, QUOTE, BACKSLASH, COLON, isWs } from './redact-json.js';
+import { loadAddon } from '../capture/native.js';
+import { MAX_JSON_KEY_BYTES } from './redact-json.js';
 
 const DASH = 0x2d;
 const UNDERSCORE = 0x5f;
 /** Trie edges per node: one per 7-bit ASCII byte. */
 const EDGES = 128;
-/** Longest escape sequence after its backslash (`\uXXXX`: 5 bytes). */
-const ESCAPE_TAIL = 5;
+/** The native scan, bound once (the addon is loaded at the first filter built). */
+let scan: (body: Uint8Array, next: Int32Array, ends: Uint8Array, maxKeyBytes: number) => boolean;
 
 export class JsonKeyFilter {
   /** Node n's edge for byte c is next[n * EDGES + c]; 0 = no edge (node 0 is the root, never a target). */
@@ -39,6 +44,7 @@ export class JsonKeyFilter {
 
   /** @param fields normalised field names (normaliseFieldName), as the scanner compares them */
   constructor(fields: Iterable<string>) {
+    scan ??= loadAddon().jsonKeysMayMatch;
     const rows: Int32Array[] = [new Int32Array(EDGES)];
     const ends: number[] = [0];
     let any = false;
@@ -73,41 +79,6 @@ export class JsonKeyFilter {
   /** False only when no key of `body` can be a redacted field (see the file comment). */
   mayHoldField(body: Buffer): boolean {
     if (this.empty) return false;
-    const hasEscapes = body.indexOf(BACKSLASH) >= 0; // none (the usual case): every byte is plain
-    let i = body.indexOf(COLON);
-    while (i >= 0) {
-      let q = i - 1;
-      while (q >= 0 && isWs(body[q]!)) q--;
-      if (q >= 1 && body[q] === QUOTE && this.keyMayMatch(body, q, hasEscapes)) return true;
-      i = body.indexOf(COLON, i + 1);
-    }
-    return false;
-  }
-
-  /**
-   * `q` at the closing quote of a possible key; walks back towards its opening quote. `hasEscapes`:
-   * false only when the body holds no '\' at all, so no byte can belong to an escape.
-   */
-  private keyMayMatch(body: Buffer, q: number, hasEscapes: boolean): boolean {
-    const next = this.next;
-    const stop = Math.max(-1, q - 2 - MAX_JSON_KEY_BYTES);
-    let node = 0;
-    for (let k = q - 1; k > stop; k--) {
-      const c = body[k]!;
-      // An escaped quote (`\"`) is inside the key, and only a decoder can judge an escaped key.
-      if (c === QUOTE) return (k > 0 && body[k - 1] === BACKSLASH) || this.ends[node] === 1;
-      if (c === BACKSLASH || c >= 0x80) return true;
-      if (c === DASH || c === UNDERSCORE) continue;
-      const child = next[node * EDGES + (c >= 0x41 && c <= 0x5a ? c + 32 : c)]!;
-      if (child !== 0) {
-        node = child;
-        continue;
-      }
-      // No field name ends this way: this key cannot match, unless the byte is part of an escape.
-      if (!hasEscapes) return false;
-      for (let e = k - 1; e >= 0 && e >= k - ESCAPE_TAIL; e--) if (body[e] === BACKSLASH) return true;
-      return false;
-    }
-    return false; // no opening quote within MAX_JSON_KEY_BYTES: the scanner skips such keys
+    return scan(body, this.next, this.ends, MAX_JSON_KEY_BYTES);
   }
 }
