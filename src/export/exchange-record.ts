@@ -8,6 +8,7 @@
  * export hot path). The two must stay byte-identical; test/export/exchange-line.test.ts checks it.
  */
 import type { HttpExchange, MessageBody, HeaderList } from '../http/types.js';
+import { nsDecimal } from './exchange-view.js';
 
 export interface BodyRecord {
   length: number;
@@ -43,13 +44,6 @@ export interface ExchangeRecord {
   depth: number;
   connection_id: number;
   flags: string[];
-}
-
-const NS_PER_SEC = 1_000_000_000n;
-
-/** Seconds + nanoseconds to a decimal string of nanoseconds since the epoch. */
-export function nsString(sec: number, nsec: number): string {
-  return (BigInt(sec) * NS_PER_SEC + BigInt(nsec)).toString();
 }
 
 function bodyRecord(b: MessageBody): BodyRecord {
@@ -88,8 +82,8 @@ export function toExchangeRecord(ex: HttpExchange): ExchangeRecord {
     },
     client,
     server,
-    start_ns: nsString(ex.startSec, ex.startNsec),
-    end_ns: nsString(ex.endSec, ex.endNsec),
+    start_ns: nsDecimal(ex.startSec, ex.startNsec),
+    end_ns: nsDecimal(ex.endSec, ex.endNsec),
     depth: ex.depth,
     connection_id: c.id,
     flags: ex.flags,
@@ -134,8 +128,8 @@ export function exchangeLine(ex: HttpExchange): Buffer {
   const client = ex.rolesSwapped ? endpoint(c.serverIp, c.serverPort) : endpoint(c.clientIp, c.clientPort);
   const server = ex.rolesSwapped ? endpoint(c.clientIp, c.clientPort) : endpoint(c.serverIp, c.serverPort);
   const tail = (rs !== null ? `${bodyClose(rs.body)},"informational":${str(rs.informational)}}` : 'null') +
-    `,"client":${client},"server":${server},"start_ns":"${nsString(ex.startSec, ex.startNsec)}",` +
-    `"end_ns":"${nsString(ex.endSec, ex.endNsec)}","depth":${str(ex.depth)},"connection_id":${str(c.id)},` +
+    `,"client":${client},"server":${server},"start_ns":"${nsDecimal(ex.startSec, ex.startNsec)}",` +
+    `"end_ns":"${nsDecimal(ex.endSec, ex.endNsec)}","depth":${str(ex.depth)},"connection_id":${str(c.id)},` +
     `"flags":${str(ex.flags)}}\n`;
   const headLen = Buffer.byteLength(head, 'utf8');
   const midLen = Buffer.byteLength(mid, 'utf8');

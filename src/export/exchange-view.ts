@@ -52,6 +52,16 @@ export function groupHeaders(headers: HeaderList): Map<string, string[]> {
 }
 
 const NS_PER_SEC = 1_000_000_000n;
+const NINE_ZEROS = '000000000';
+
+/**
+ * `sec` seconds + `nsec` nanoseconds (0 <= nsec < 1e9, sec >= 0 integers) as the decimal text of the
+ * nanoseconds since the epoch: exact beyond 2^53, without BigInt arithmetic (this runs per exchange).
+ */
+export function nsDecimal(sec: number, nsec: number): string {
+  const n = String(nsec);
+  return sec === 0 ? n : String(sec) + NINE_ZEROS.slice(n.length) + n;
+}
 
 /** Start of the exchange in ns since the epoch. */
 export function startNs(ex: HttpExchange): bigint {
