@@ -9,6 +9,7 @@
  */
 import type { HttpExchange, MessageBody, HeaderList } from '../http/types.js';
 import { nsDecimal } from './exchange-view.js';
+import { jsonHeaderList, jsonString, jsonStringOrNull } from './json-text.js';
 
 export interface BodyRecord {
   length: number;
@@ -92,25 +93,32 @@ export function toExchangeRecord(ex: HttpExchange): ExchangeRecord {
 
 const str = JSON.stringify;
 
+/**
+ * Lines whose bodies' base64 totals at most this many characters are built as one string and encoded
+ * once; larger ones as pieces around the base64, so a large body is copied into the line once, not
+ * through a string concatenation first.
+ */
+const ONE_STRING_MAX_BASE64 = 16 * 1024;
+
 /** `"body":{"length":..,"truncated":..,"base64":"` : the text before a body's base64. */
 function bodyOpen(b: MessageBody): string {
-  return `"body":{"length":${str(b.length)},"truncated":${str(b.truncated)},"base64":"`;
+  return `"body":{"length":${str(b.length)},"truncated":${b.truncated},"base64":"`;
 }
 
 /** `","encoding":..}` : the text after a body's base64. */
 function bodyClose(b: MessageBody): string {
-  return `","encoding":${str(b.encoding)}}`;
+  return `","encoding":${jsonStringOrNull(b.encoding)}}`;
 }
 
 /** `{"ip":..,"port":..}` */
 function endpoint(ip: string, port: number): string {
-  return `{"ip":${str(ip)},"port":${str(port)}}`;
+  return `{"ip":${jsonString(ip)},"port":${str(port)}}`;
 }
 
 /**
  * The record line of `ex` (JSON text and '\n') as UTF-8 bytes in one new Buffer owned by the caller.
- * Byte-identical to Buffer.from(JSON.stringify(toExchangeRecord(ex)) + '\n'). Base64 is ASCII and
- * needs no JSON escaping, so it is copied into the line as it is.
+ * Byte-identical to Buffer.from(JSON.stringify(toExchangeRecord(ex)) + '\n') (json-text.ts gives the
+ * same text as JSON.stringify). Base64 is ASCII and needs no JSON escaping, so it is copied as it is.
  */
 export function exchangeLine(ex: HttpExchange): Buffer {
   const c = ex.conn;
@@ -118,12 +126,13 @@ export function exchangeLine(ex: HttpExchange): Buffer {
   const rs = ex.response;
   const reqB64 = rq.body.bytes ? rq.body.bytes.toString('base64') : '';
   const resB64 = rs !== null && rs.body.bytes ? rs.body.bytes.toString('base64') : '';
-  const head = `{"request":{"method":${str(rq.method)},"target":${str(rq.target)},"path":${str(rq.path)},` +
-    `"host":${str(rq.host)},"version":${str(rq.version)},"headers":${str(rq.headers)},${bodyOpen(rq.body)}`;
+  const head = `{"request":{"method":${jsonString(rq.method)},"target":${jsonString(rq.target)},` +
+    `"path":${jsonString(rq.path)},"host":${jsonStringOrNull(rq.host)},"version":${jsonString(rq.version)},` +
+    `"headers":${jsonHeaderList(rq.headers)},${bodyOpen(rq.body)}`;
   let mid = `${bodyClose(rq.body)}},"response":`;
   if (rs !== null) {
-    mid += `{"status":${str(rs.status)},"reason":${str(rs.reason)},"version":${str(rs.version)},` +
-      `"headers":${str(rs.headers)},${bodyOpen(rs.body)}`;
+    mid += `{"status":${str(rs.status)},"reason":${jsonString(rs.reason)},"version":${jsonString(rs.version)},` +
+      `"headers":${jsonHeaderList(rs.headers)},${bodyOpen(rs.body)}`;
   }
   const client = ex.rolesSwapped ? endpoint(c.serverIp, c.serverPort) : endpoint(c.clientIp, c.clientPort);
   const server = ex.rolesSwapped ? endpoint(c.clientIp, c.clientPort) : endpoint(c.serverIp, c.serverPort);
@@ -131,6 +140,7 @@ export function exchangeLine(ex: HttpExchange): Buffer {
     `,"client":${client},"server":${server},"start_ns":"${nsDecimal(ex.startSec, ex.startNsec)}",` +
     `"end_ns":"${nsDecimal(ex.endSec, ex.endNsec)}","depth":${str(ex.depth)},"connection_id":${str(c.id)},` +
     `"flags":${str(ex.flags)}}\n`;
+  if (reqB64.length + resB64.length <= ONE_STRING_MAX_BASE64) return Buffer.from(head + reqB64 + mid + resB64 + tail, 'utf8');
   const headLen = Buffer.byteLength(head, 'utf8');
   const midLen = Buffer.byteLength(mid, 'utf8');
   const out = Buffer.allocUnsafe(headLen + reqB64.length + midLen + resB64.length + Buffer.byteLength(tail, 'utf8'));
