@@ -15,15 +15,20 @@
  * (a peer that announces 10 MB and sends nothing must not reserve 10 MB of the budget). Later blocks are as large as what was captured so far, between MIN_BLOCK_BYTES and
  * MAX_BLOCK_BYTES (a larger piece gets a block of its own size), so an unfinished body wastes at most
  * MAX_BLOCK_BYTES. `finish()` joins several blocks into one buffer of the exact size (one copy) and
- * frees the blocks. The global budget (BodyBudget) counts the allocated block sizes, not the bytes
+ * frees the blocks. The global budget (ByteBudget) counts the allocated block sizes, not the bytes
  * written, so it bounds what the stage really holds. The reservation is released by the owner
  * (ExchangeQueue.emit subtracts `heldBytes`) when the exchange leaves the stage.
  */
 import type { MessageBody } from './types.js';
 import { StreamDecoder, codingName } from './decoder.js';
 
-/** Captured body bytes held by the HTTP stage across all connections (HttpOptions.maxBodyBufferTotal). */
-export class BodyBudget {
+/**
+ * Bytes held by the HTTP stage across all connections against a maximum: captured bodies
+ * (HttpOptions.maxBodyBufferTotal) and request heads awaiting their response (maxHeadBytesTotal). The
+ * holders add what they take and subtract it when they let go; `held` never exceeds `max` by more than
+ * what the holder's own rule allows (see each use).
+ */
+export class ByteBudget {
   held = 0;
   constructor(readonly max: number) {}
 }
@@ -66,7 +71,7 @@ export class BodyCollector {
   private decoder: StreamDecoder | null;
   private readonly coding: number;
   private readonly limits: BodyLimits;
-  private readonly budget: BodyBudget;
+  private readonly budget: ByteBudget;
   /** Size of the first block when the body's size is announced (0: not announced, or over the hint cap). */
   private readonly firstBlockHint: number;
 
@@ -74,7 +79,7 @@ export class BodyCollector {
    * `coding`: 0 identity, -1 unsupported (counted as identity of the encoded bytes), else a CODING_* value.
    * `expectedBytes`: the announced decoded size (Content-Length of an identity body), or 0 when unknown.
    */
-  constructor(coding: number, limits: BodyLimits, budget: BodyBudget, expectedBytes = 0) {
+  constructor(coding: number, limits: BodyLimits, budget: ByteBudget, expectedBytes = 0) {
     this.coding = coding;
     this.limits = limits;
     this.budget = budget;

@@ -1,6 +1,6 @@
 /** What every connection of one HttpStreamFactory shares. */
 import type { Counters } from '../util/counters.js';
-import type { BodyBudget } from './body.js';
+import type { ByteBudget } from './body.js';
 import type { HttpOptions } from './options.js';
 import type { ExchangeSink, RequestPolicy } from './types.js';
 
@@ -10,5 +10,7 @@ export interface HttpContext {
   readonly opts: HttpOptions;
   readonly counters: Counters;
   /** Captured body bytes held across all connections (HttpOptions.maxBodyBufferTotal). */
-  readonly budget: BodyBudget;
+  readonly budget: ByteBudget;
+  /** Request head bytes held by exchanges not yet emitted (HttpOptions.maxHeadBytesTotal). */
+  readonly heads: ByteBudget;
 }

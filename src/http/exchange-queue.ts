@@ -86,6 +86,7 @@ export class ExchangeQueue {
   private emit(ex: PendingExchange, rolesSwapped: boolean): void {
     const ctx = this.ctx;
     ctx.budget.held -= ex.heldBytes();
+    ctx.heads.held -= ex.headBytes;
     if (ex.dropped) return;
     if (ex.response === null) ex.flag('no_response');
     ctx.counters.inc('http.exchanges');

@@ -55,11 +55,36 @@ export function openRequest(c: HttpConnection, info: HeadInfo, s: Side): Pending
   if (!admitted) {
     ex.dropped = true;
     c.ctx.counters.inc('http.dropped_by_policy');
+  } else {
+    holdHead(c, ex, info);
   }
   c.ctx.counters.inc('http.requests');
   c.queue.push(ex);
   s.ex = ex;
   return ex;
+}
+
+/**
+ * Charges the request head to the stage's head budget until the exchange is emitted. Over the budget, the
+ * header fields are not kept (the policy has seen them): the request line and Host stay, flag
+ * `headers_dropped`, counter `http.head_budget_exhausted`. So the budget is exceeded by at most the request
+ * lines and Host values of the exchanges that found it spent (each bounded by maxHeaderBytes).
+ */
+function holdHead(c: HttpConnection, ex: PendingExchange, info: HeadInfo): void {
+  const heads = c.ctx.heads;
+  const req = ex.request;
+  const line = req.method.length + req.target.length + (req.host?.length ?? 0);
+  let fields = 0;
+  const h = info.headers;
+  for (let i = 0; i < h.length; i++) fields += h[i]!.length;
+  if (heads.held + line + fields > heads.max) {
+    req.headers = [];
+    ex.flag('headers_dropped');
+    c.ctx.counters.inc('http.head_budget_exhausted');
+    fields = 0;
+  }
+  ex.headBytes = line + fields;
+  heads.held += ex.headBytes;
 }
 
 /**

@@ -14,6 +14,10 @@ export interface HttpOptions {
   maxHeaderBytes: number;
   /** Captured body bytes held by the stage across all connections, until their exchanges are emitted. */
   maxBodyBufferTotal: number;
+  /** Request head bytes (method, target, header fields) held by exchanges awaiting their response, across all
+   *  connections. Beyond it a new request keeps its request line and Host but not its header fields
+   *  (flag `headers_dropped`, counter `http.head_budget_exhausted`). */
+  maxHeadBytesTotal: number;
   /** Decoded (decompressed) bytes produced per body; decoding stops there (decompression bombs). */
   maxDecodedBytes: number;
 }
@@ -23,6 +27,7 @@ export const DEFAULT_HTTP_OPTIONS: Readonly<HttpOptions> = Object.freeze({
   maxPendingRequests: 100,
   maxHeaderBytes: 64 * 1024,
   maxBodyBufferTotal: 64 * 1024 * 1024,
+  maxHeadBytesTotal: 16 * 1024 * 1024,
   maxDecodedBytes: 64 * 1024 * 1024,
 });
 

@@ -45,6 +45,9 @@ export class PendingExchange {
     this.endNsec = nsec;
   }
 
+  /** Request head bytes this exchange holds in the head budget (HttpContext.heads). */
+  headBytes = 0;
+
   /** Captured bytes this exchange reserves in the body budget. */
   heldBytes(): number {
     return (this.requestBody?.heldBytes ?? 0) + (this.responseBody?.heldBytes ?? 0);

@@ -55,7 +55,7 @@ export interface HttpResponse {
  */
 export type ExchangeFlag =
   | 'gap' | 'interrupted' | 'mid_stream' | 'truncated' | 'parse_error' | 'no_response' | 'decode_error'
-  | 'upgraded' | 'roles_swapped';
+  | 'upgraded' | 'roles_swapped' | 'headers_dropped';
 
 export interface HttpExchange {
   conn: ConnectionInfo;

@@ -46,6 +46,8 @@ export class SensorPipeline {
     const a = this.assembler.stats() as unknown as Record<string, number>;
     for (const k of Object.keys(a)) if (typeof a[k] === 'number') c.set(`reassembly.${k}`, a[k]);
     c.set('http.body_bytes_held', this.http.bodyBytesHeld);
+    c.set('http.head_bytes_held', this.http.headBytesHeld);
+    c.set('http.connection_states', this.http.httpStatesOpen);
     this.decoder.publish();
     this.policy.publish();
     this.redactor.publish();

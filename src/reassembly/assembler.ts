@@ -103,6 +103,7 @@ export class Assembler {
       bytesBuffered: ctx.bytesBuffered,
       payloadBytesBuffered: ctx.payloadBytesBuffered,
       segmentsBuffered: ctx.segmentsBuffered,
+      segmentQueues: ctx.segmentQueues,
       packets: this.packets,
       bytesDelivered: ctx.bytesDelivered,
       gaps: ctx.gaps,

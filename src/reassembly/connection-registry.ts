@@ -58,8 +58,8 @@ export class ConnectionRegistry {
   }
 
   /**
-   * Flushes held data (gaps first), tells the consumer, and either keeps the connection as a
-   * lingering entry (FIN/RST: its stray packets are then ignored) or forgets it.
+   * Flushes held data (gaps first), gives up the connection's queues, tells the consumer, and either
+   * keeps the connection as a lingering entry (FIN/RST: its stray packets are then ignored) or forgets it.
    * Does nothing unless the connection is open, so onClose is called once per connection.
    */
   close(conn: Connection, reason: CloseReason, linger: boolean): void {
@@ -67,6 +67,7 @@ export class ConnectionRegistry {
     const tsSec = this.clock.sec;
     const tsNsec = this.clock.nsec;
     conn.flush(tsSec, tsNsec);
+    conn.releaseQueues();
     if (conn.waiting) {
       conn.waiting = false;
       this.waiting.delete(conn);

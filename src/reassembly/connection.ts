@@ -59,8 +59,12 @@ export class Connection implements StreamOutput, ListNode {
   readonly toServer: HalfStream;
   readonly toClient: HalfStream;
   consumer: StreamConsumer = NULL_CONSUMER;
-  /** Client address at [0, addrLen), server address at [addrLen, 2*addrLen): private copies. */
-  private readonly addrs: Uint8Array;
+  /**
+   * Client address bytes at [0, addrLen), server address bytes at [addrLen, 2*addrLen), one byte per
+   * char (latin1). A string of 8 chars (IPv4) takes 24 bytes of heap where a Uint8Array with its
+   * ArrayBuffer took about 200, and this copy is made for every connection, SYN-flood entries included.
+   */
+  private readonly addrs: string;
 
   constructor(
     private readonly ctx: ReassemblyContext,
@@ -73,13 +77,10 @@ export class Connection implements StreamOutput, ListNode {
   ) {
     const n = pkt.addrLen;
     this.addrLen = n;
-    this.addrs = new Uint8Array(2 * n);
     const clientOff = srcIsClient ? pkt.srcAddrOff : pkt.dstAddrOff;
     const serverOff = srcIsClient ? pkt.dstAddrOff : pkt.srcAddrOff;
-    for (let i = 0; i < n; i++) {
-      this.addrs[i] = pkt.buf[clientOff + i];
-      this.addrs[n + i] = pkt.buf[serverOff + i];
-    }
+    this.addrs = pkt.buf.toString('latin1', clientOff, clientOff + n)
+      + pkt.buf.toString('latin1', serverOff, serverOff + n);
     this.clientPort = srcIsClient ? pkt.srcPort : pkt.dstPort;
     this.serverPort = srcIsClient ? pkt.dstPort : pkt.srcPort;
     this.toServer = new HalfStream(ctx, this, 0);
@@ -106,9 +107,9 @@ export class Connection implements StreamOutput, ListNode {
     return -1;
   }
 
-  /** A copy of the client then server address bytes. */
-  copyAddresses(): Uint8Array {
-    return this.addrs.slice();
+  /** The client then server address bytes, one byte per char (an immutable string: shared, not copied). */
+  addresses(): string {
+    return this.addrs;
   }
 
   half(dir: Direction): HalfStream {
@@ -143,6 +144,12 @@ export class Connection implements StreamOutput, ListNode {
     this.toClient.flush(tsSec, tsNsec);
   }
 
+  /** Gives up both directions' queues (after flush, at close: nothing is held any more). */
+  releaseQueues(): void {
+    this.toServer.releaseQueue();
+    this.toClient.releaseQueue();
+  }
+
   emitData(dir: Direction, data: Buffer, tsSec: number, tsNsec: number): void {
     try {
       this.consumer.onData(dir, data, tsSec, tsNsec);
@@ -171,7 +178,7 @@ export class Connection implements StreamOutput, ListNode {
 
   private addrEquals(buf: Buffer, off: number, at: number): boolean {
     const addrs = this.addrs;
-    for (let i = 0; i < this.addrLen; i++) if (buf[off + i] !== addrs[at + i]) return false;
+    for (let i = 0; i < this.addrLen; i++) if (buf[off + i] !== addrs.charCodeAt(at + i)) return false;
     return true;
   }
 }

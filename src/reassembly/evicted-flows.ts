@@ -6,7 +6,7 @@
  * request twice. With it, the new connection knows its roles (from the old one) and resumes each
  * direction at the old one's next expected sequence number: older bytes are retransmissions.
  *
- * One small record per evicted flow (copied address bytes, ports, two sequence numbers), keyed by the
+ * One small record per evicted flow (address bytes, ports, two sequence numbers), keyed by the
  * flow table's symmetric hash; a colliding flow replaces the record. Cap: `max` records (the assembler
  * passes maxConnections); beyond it the oldest is forgotten (`reassembly.evicted_forgotten`). A record is
  * used once (taken), and dropped when a SYN opens a new connection on its 4-tuple.
@@ -18,8 +18,8 @@ import type { Direction } from './types.js';
 
 export class EvictedFlow {
   constructor(
-    /** Client address bytes then server address bytes (a copy). */
-    readonly addrs: Uint8Array,
+    /** Client address bytes then server address bytes, one byte per char (Connection.addresses()). */
+    readonly addrs: string,
     readonly clientPort: number,
     readonly serverPort: number,
     /** Per direction (0 client -> server): whether it had started, and its next expected sequence number. */
@@ -40,7 +40,7 @@ export class EvictedFlow {
 
   private same(buf: Buffer, off: number, at: number): boolean {
     const n = this.addrs.length >> 1;
-    for (let i = 0; i < n; i++) if (buf[off + i] !== this.addrs[at + i]) return false;
+    for (let i = 0; i < n; i++) if (buf[off + i] !== this.addrs.charCodeAt(at + i)) return false;
     return true;
   }
 }
@@ -59,7 +59,7 @@ export class EvictedFlows {
   /** Records an evicted connection (after its held data was flushed). */
   remember(conn: Connection): void {
     if (this.max <= 0) return;
-    const rec = new EvictedFlow(conn.copyAddresses(), conn.clientPort, conn.serverPort,
+    const rec = new EvictedFlow(conn.addresses(), conn.clientPort, conn.serverPort,
       [conn.toServer.started, conn.toClient.started], [conn.toServer.nextSeq, conn.toClient.nextSeq]);
     this.byHash.delete(conn.hash); // re-insert: insertion order is age order
     this.byHash.set(conn.hash, rec);

@@ -32,8 +32,13 @@ export class HalfStream {
   /** A FIN was seen; finSeq is the sequence position of the FIN (one past the last data byte). */
   finSeen = false;
   finSeq = 0;
-  /** Out-of-order data held behind the hole at nextSeq. */
-  readonly queue: SegmentQueue;
+  /**
+   * Out-of-order data held behind the hole at nextSeq. Until this direction first holds data it is the
+   * assembler's shared empty queue (ReassemblyContext.emptyQueue), so a direction that never sees a hole
+   * (every direction of a SYN-flood entry) costs no queue. Others only read it; inserts go through
+   * ownQueue().
+   */
+  queue: SegmentQueue;
   private finArrival = Infinity;
 
   constructor(
@@ -41,7 +46,7 @@ export class HalfStream {
     private readonly out: StreamOutput,
     readonly dir: Direction,
   ) {
-    this.queue = new SegmentQueue(ctx);
+    this.queue = ctx.emptyQueue;
   }
 
   /** The direction starts with a handshake: data begins at isn + 1. Ignored once started. */
@@ -101,8 +106,9 @@ export class HalfStream {
       ahead = 0;
     }
     if (ahead > 0) {
-      this.queue.insert(buf, off, len, seq, now);
-      const inserted = this.queue.lastInsertedBytes;
+      const queue = this.ownQueue();
+      queue.insert(buf, off, len, seq, now);
+      const inserted = queue.lastInsertedBytes;
       if (inserted === 0) counters.inc('reassembly.retransmit');
       else if (inserted < len) counters.inc('reassembly.overlap');
       return;
@@ -116,7 +122,7 @@ export class HalfStream {
         // rest (only its bytes not already held are kept), then deliver everything now contiguous
         counters.inc('reassembly.overlap');
         this.deliver(buf.subarray(off, off + room), tsSec, tsNsec);
-        this.queue.insert(buf, off + room, len - room, front.seq, now);
+        this.ownQueue().insert(buf, off + room, len - room, front.seq, now);
         this.drain(tsSec, tsNsec);
         return;
       }
@@ -176,6 +182,26 @@ export class HalfStream {
   /** Drops held data (no delivery): used only when the consumer is gone. */
   discard(): void {
     this.queue.clear();
+  }
+
+  /**
+   * Gives this direction's own queue up (back to the shared empty one). Only when the connection is
+   * closed, after its flush: the queue is empty then, and a closed connection holds nothing.
+   */
+  releaseQueue(): void {
+    if (this.queue === this.ctx.emptyQueue) return;
+    this.queue.clear();
+    this.queue = this.ctx.emptyQueue;
+    this.ctx.segmentQueues--;
+  }
+
+  /** This direction's own queue, created when it first holds data. */
+  private ownQueue(): SegmentQueue {
+    if (this.queue === this.ctx.emptyQueue) {
+      this.queue = new SegmentQueue(this.ctx);
+      this.ctx.segmentQueues++;
+    }
+    return this.queue;
   }
 
   private recordFin(position: number, now: number): void {

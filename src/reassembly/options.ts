@@ -14,17 +14,20 @@ export interface AssemblerOptions {
   /** Seconds of packet time without any packet after which a connection is closed ('timeout'). Default 120. */
   idleTimeoutSec: number;
   /**
-   * Out-of-order bytes held per connection (both directions, accounted as payload plus
-   * SEGMENT_OVERHEAD_BYTES per segment). When exceeded, the stream skips to its earliest held
-   * segment (a gap is reported) until it fits. Default 4 MiB.
+   * Out-of-order bytes held per connection (both directions, accounted as allocated: block sizes
+   * plus SEGMENT_OVERHEAD_BYTES per held segment, segment-queue.ts). When exceeded, the stream skips
+   * to its earliest held segment (a gap is reported) until it fits. Default 4 MiB.
    */
   maxBufferedBytesPerConn: number;
-  /** Out-of-order segments held per connection (both directions); same action as the byte cap. Default 4096. */
+  /**
+   * Held segments per connection (both directions; contiguous data behind a hole shares one, up to a
+   * 16 KiB block); same action as the byte cap. Default 4096.
+   */
   maxSegmentsPerConn: number;
   /**
    * Out-of-order bytes held across all connections (same accounting). When exceeded, the
    * connections that have held data the longest are flushed (gaps reported, held data delivered)
-   * until the total fits. Default 64 MiB.
+   * until the total fits. Default 32 MiB (docs/reliability.md, "Memory budget").
    */
   maxBufferedBytesTotal: number;
   /**
@@ -55,7 +58,7 @@ export interface AssemblerOptions {
   timeoutCheckIntervalSec: number;
 }
 
-/** Estimated memory of one held segment besides its payload (segment object, Buffer header, array slot). */
+/** Estimated memory of one held segment besides its block (segment object, Buffer header, ArrayBuffer, array slot). */
 export const SEGMENT_OVERHEAD_BYTES = 128;
 
 export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.freeze({
@@ -63,7 +66,7 @@ export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.free
   idleTimeoutSec: 120,
   maxBufferedBytesPerConn: 4 * 1024 * 1024,
   maxSegmentsPerConn: 4096,
-  maxBufferedBytesTotal: 64 * 1024 * 1024,
+  maxBufferedBytesTotal: 32 * 1024 * 1024,
   maxConnections: 32768,
   maxEmbryonicConnections: 8192,
   closedLingerSec: 10,
@@ -99,12 +102,18 @@ export interface AssemblerStats {
   connectionsWaiting: number;
   /** Connections created since start. */
   connectionsCreated: number;
-  /** Out-of-order bytes held, accounted as payload + SEGMENT_OVERHEAD_BYTES per segment (the capped figure). */
+  /** Out-of-order bytes held, accounted as block sizes + SEGMENT_OVERHEAD_BYTES per held segment (the capped figure). */
   bytesBuffered: number;
   /** Payload bytes held (without overhead). */
   payloadBytesBuffered: number;
   /** Segments held. */
   segmentsBuffered: number;
+  /**
+   * Half streams of open connections that have their own out-of-order queue (they held data at some
+   * point); every other half stream shares one empty queue, so a connection that never held data (a
+   * SYN-flood entry) has none. At most 2 x connectionsOpen.
+   */
+  segmentQueues: number;
   /** TCP segments passed to onPacket. */
   packets: number;
   /** Payload bytes delivered to consumers. */

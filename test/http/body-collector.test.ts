@@ -6,7 +6,7 @@
 import t from 'tap';
 import zlib from 'node:zlib';
 import {
-  BodyBudget, BodyCollector, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BUDGET, BODY_TRUNCATED_BY_LENGTH, PREALLOCATE_MAX_BYTES,
+  ByteBudget, BodyCollector, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BUDGET, BODY_TRUNCATED_BY_LENGTH, PREALLOCATE_MAX_BYTES,
 } from '../../src/http/body.js';
 import { CODING_GZIP } from '../../src/http/decoder.js';
 
@@ -31,7 +31,7 @@ function feed(c: BodyCollector, data: Buffer, size: number, after?: () => void):
 
 t.test('a body in many segments comes out whole, in a buffer of its own, with exactly its size reserved', async (t) => {
   for (const [total, size] of [[1, 1], [700, 1448], [5000, 1448], [400_000, 1448], [100_000, 37], [70_000, 65_535]]) {
-    const budget = new BodyBudget(64 * 1024 * 1024);
+    const budget = new ByteBudget(64 * 1024 * 1024);
     const c = new BodyCollector(0, LIMITS, budget);
     const data = pattern(total);
     feed(c, data, size, () => {
@@ -49,7 +49,7 @@ t.test('a body in many segments comes out whole, in a buffer of its own, with ex
 });
 
 t.test('a small body kept among short-lived allocations does not pin a pool slab', async (t) => {
-  const c = new BodyCollector(0, LIMITS, new BodyBudget(1 << 20));
+  const c = new BodyCollector(0, LIMITS, new ByteBudget(1 << 20));
   c.write(Buffer.from('{"ok":true}'));
   const bytes = c.finish().bytes!;
   t.equal(bytes.toString(), '{"ok":true}');
@@ -58,7 +58,7 @@ t.test('a small body kept among short-lived allocations does not pin a pool slab
 });
 
 t.test('the budget bounds the allocated bytes across bodies, and a capped body is flagged', async (t) => {
-  const budget = new BodyBudget(10_000);
+  const budget = new ByteBudget(10_000);
   const a = new BodyCollector(0, LIMITS, budget);
   const b = new BodyCollector(0, LIMITS, budget);
   const data = pattern(20_000);
@@ -80,7 +80,7 @@ t.test('the budget bounds the allocated bytes across bodies, and a capped body i
 });
 
 t.test('maxHttpLength: no block is allocated past the per-message cap', async (t) => {
-  const budget = new BodyBudget(1 << 20);
+  const budget = new ByteBudget(1 << 20);
   const c = new BodyCollector(0, { ...LIMITS, maxHttpLength: 3000 }, budget);
   feed(c, pattern(50_000), 1000);
   t.equal(budget.held, 3000);
@@ -92,14 +92,14 @@ t.test('maxHttpLength: no block is allocated past the per-message cap', async (t
 
 t.test('gzip: decoded bytes collected from the engine output; a decode error gives the reservation back', async (t) => {
   const plain = Buffer.from(JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ id: i, v: `value-${i}` }))));
-  const budget = new BodyBudget(64 * 1024 * 1024);
+  const budget = new ByteBudget(64 * 1024 * 1024);
   const c = new BodyCollector(CODING_GZIP, LIMITS, budget);
   feed(c, zlib.gzipSync(plain), 1448);
   const r = c.finish();
   t.ok(r.bytes?.equals(plain));
   t.equal(budget.held, plain.length);
 
-  const budget2 = new BodyBudget(1 << 20);
+  const budget2 = new ByteBudget(1 << 20);
   const bad = new BodyCollector(CODING_GZIP, LIMITS, budget2);
   const gz = zlib.gzipSync(plain);
   bad.write(gz.subarray(0, 2000)); // decodes some bytes
@@ -117,7 +117,7 @@ t.test('gzip: decoded bytes collected from the engine output; a decode error giv
 
 t.test('an announced size up to the hint cap is reserved at the first piece, filled in place, never joined', async (t) => {
   for (const [total, size] of [[5000, 1448], [PREALLOCATE_MAX_BYTES, 1448], [30_000, 100]]) {
-    const budget = new BodyBudget(64 * 1024 * 1024);
+    const budget = new ByteBudget(64 * 1024 * 1024);
     const c = new BodyCollector(0, LIMITS, budget, total);
     const data = pattern(total);
     let reservedAfterFirst = -1;
@@ -131,7 +131,7 @@ t.test('an announced size up to the hint cap is reserved at the first piece, fil
 });
 
 t.test('a larger announcement, or an encoded body, does not reserve its size up front', async (t) => {
-  const budget = new BodyBudget(64 * 1024 * 1024);
+  const budget = new ByteBudget(64 * 1024 * 1024);
   const big = new BodyCollector(0, LIMITS, budget, 10_000_000);
   big.write(pattern(1448));
   t.ok(big.heldBytes <= 1448, `a 10 MB announcement reserves only what arrived (${big.heldBytes})`);
@@ -143,7 +143,7 @@ t.test('a larger announcement, or an encoded body, does not reserve its size up 
 });
 
 t.test('a body that ends short of its announcement gives the unused tail back at finish', async (t) => {
-  const budget = new BodyBudget(64 * 1024 * 1024);
+  const budget = new ByteBudget(64 * 1024 * 1024);
   const c = new BodyCollector(0, LIMITS, budget, 10_000);
   const data = pattern(2500);
   feed(c, data, 1000);
@@ -155,7 +155,7 @@ t.test('a body that ends short of its announcement gives the unused tail back at
 });
 
 t.test('an announcement larger than the free budget reserves only what is free', async (t) => {
-  const budget = new BodyBudget(20_000);
+  const budget = new ByteBudget(20_000);
   const c = new BodyCollector(0, LIMITS, budget, 50_000);
   feed(c, pattern(50_000), 1448);
   t.ok(budget.held <= 20_000, 'the budget is never exceeded');
