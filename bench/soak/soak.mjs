@@ -12,7 +12,8 @@
 // plus one curl (new connection) every 2 s. Everything stays inside the two namespaces; both are deleted
 // and every process this script started is stopped on exit (also on SIGINT/SIGTERM).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, appendFileSync, createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -119,8 +120,14 @@ async function main() {
       const now = Date.now();
       const lateMs = lastStatsAt && o.msg === 'stats' ? now - lastStatsAt - STATS_INTERVAL * 1000 : null;
       lastStatsAt = now;
-      if (o.msg === 'final stats') finalStats = o.stats;
-      else samples.push({ t: Math.round((now - t0) / 1000), rssMiB: +(o.stats['process.rss_bytes'] / 2 ** 20).toFixed(1), statsLateMs: lateMs, cpu: o.stats['process.cpu_percent'], exchanges: o.stats['http.exchanges'] ?? 0 });
+      if (o.msg === 'final stats') {
+        finalStats = o.stats;
+        writeFileSync(join(OUT, 'final-stats.json'), JSON.stringify(o.stats, null, 1));
+      } else {
+        const sample = { t: Math.round((now - t0) / 1000), rssMiB: +(o.stats['process.rss_bytes'] / 2 ** 20).toFixed(1), statsLateMs: lateMs, cpu: o.stats['process.cpu_percent'], exchanges: o.stats['http.exchanges'] ?? 0, clientSent };
+        samples.push(sample);
+        appendFileSync(join(OUT, 'samples.jsonl'), JSON.stringify(sample) + '\n'); // kept even if this script dies
+      }
     } else if (o.level >= 40) console.log(`[sensor ${o.level >= 50 ? 'error' : 'warn'}] ${o.msg}`);
   });
   // sensor start-up (module loading, opening the interface) takes a few seconds; connections opened before
@@ -157,19 +164,24 @@ async function main() {
   await stop(sat);
   await sleep(500);
 
-  const exchanges = existsSync(join(OUT, 'sensor.jsonl')) ? readFileSync(join(OUT, 'sensor.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-  const soak = exchanges.filter((e) => e.request.path.startsWith('/soak/'));
+  // An hour of exchanges is over a GB of JSON Lines: read line by line, never as one string.
+  const jsonl = { lines: 0, soakPaths: 0, withResponse: 0, flagged: 0 };
+  await eachLine(join(OUT, 'sensor.jsonl'), (l) => {
+    jsonl.lines++;
+    const e = JSON.parse(l);
+    if (!e.request.path.startsWith('/soak/')) return;
+    jsonl.soakPaths++;
+    if (e.response) jsonl.withResponse++;
+    if (e.flags.length) jsonl.flagged++;
+  });
   let satLines = 0;
-  for (let i = 0; i <= satRestarts; i++) {
-    const f = join(OUT, `satellite-${i}.jsonl`);
-    if (existsSync(f)) satLines += readFileSync(f, 'utf8').split('\n').filter(Boolean).length;
-  }
+  for (let i = 0; i <= satRestarts; i++) await eachLine(join(OUT, `satellite-${i}.jsonl`), () => { satLines++; });
   const s = finalStats ?? {};
   const drops = Object.fromEntries(Object.entries(s).filter(([k]) => /drop|evict|cap_|gap|fail|kernel|if_drops|budget|truncat|parse_error|without_request|no_connection|out_of_window|internal|sink_error|consumer_error|retried/.test(k)));
   const report = {
     minutes: MINUTES, ratePerSec: RATE, satelliteRestarts: satRestarts,
     sent: { nodeClient: clientSent, nodeClientOk: clientOk, nodeClientFailed: clientFailed, curl: curlSent, serverServed: served },
-    captured: { jsonl: exchanges.length, soakPaths: soak.length, withResponse: soak.filter((e) => e.response).length, flagged: soak.filter((e) => e.flags.length).length, satelliteReceived: satLines },
+    captured: { jsonl: jsonl.lines, soakPaths: jsonl.soakPaths, withResponse: jsonl.withResponse, flagged: jsonl.flagged, satelliteReceived: satLines },
     rss: { firstMiB: samples[0]?.rssMiB, lastMiB: samples.at(-1)?.rssMiB, maxMiB: Math.max(...samples.map((x) => x.rssMiB)), peakVmHWMMiB: +peakProcRss.toFixed(1) },
     statsLineLateMs: { max: Math.max(...samples.filter((x) => x.statsLateMs !== null).map((x) => x.statsLateMs)) },
     samples, drops,
@@ -178,6 +190,13 @@ async function main() {
   console.log(JSON.stringify({ ...report, samples: undefined }, null, 1));
   console.log('RSS over time (s: MiB, stats line late ms):', samples.map((x) => `${x.t}:${x.rssMiB}/${x.statsLateMs}`).join(' '));
   console.log(`full report: ${join(OUT, 'soak-report.json')}`);
+}
+
+/** Calls `onLine` for every non-empty line of `file` (absent file: none). */
+async function eachLine(file, onLine) {
+  if (!existsSync(file)) return;
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) if (line.length > 0) onLine(line);
 }
 
 main().then(() => cleanup(), (e) => { console.error(e); cleanup(); process.exit(1); });
