@@ -30,15 +30,27 @@ export interface CaptureResult {
   note: string;
 }
 
+/** A snapshot taken when the replay ends (sensor only): how far behind the sender the capturer is. */
+export interface Mark {
+  /** Packets the pipeline has read. */
+  seen: number;
+  /** Packets the kernel passed through the filter for the handle (pcap_stats ps_recv), read or not. */
+  received: number;
+  kernelDrops: number;
+}
+
 export interface RunningCapturer {
   readonly pid: number;
+  /** Present for the sensor only; answered between two batches (the sensor has one JS thread). */
+  mark?(): Promise<Mark>;
   finish(): Promise<CaptureResult>;
 }
 
 export interface CapturerOptions {
   pair: NetnsPair;
   bufferBytes: number;
-  /** taskset prefix, e.g. ['taskset', '-c', '0'], or [] for no pinning. */
+  /** Command prefix for scheduling (bench/live/scheduling.ts: setsid, nice, taskset), or []. Every
+   *  element must exec the next, so the spawned pid is the capturer's. */
   pin: string[];
   workDir: string;
   /** Directory for `node --cpu-prof` profiles of the sensor / cli, or undefined. */
@@ -86,7 +98,8 @@ export async function startCapturer(tool: Tool, o: CapturerOptions): Promise<Run
           packets: stats['capture.packets'] ?? stats['pipeline.packets'] ?? -1,
           drops: stats['capture.kernel_drops'] ?? -1,
           note: `${stats['export.jsonl.written'] ?? '?'} exchanges written (of ${stats['http.exchanges'] ?? '?'}; ` +
-            `queue_full ${stats['export.dropped.queue_full'] ?? 0}, backpressure ${stats['export.jsonl.dropped.backpressure'] ?? 0})`,
+            `queue_full ${stats['export.dropped.queue_full'] ?? 0}, backpressure ${stats['export.jsonl.dropped.backpressure'] ?? 0}; ` +
+            `drain ${stats['capture.drain_packets'] ?? '?'} packets, cut ${stats['capture.drain_cut'] ?? '?'})`,
         };
       },
     };
@@ -103,6 +116,10 @@ export async function startCapturer(tool: Tool, o: CapturerOptions): Promise<Run
   }
   return {
     pid: child.pid!,
+    mark: tool === 'sensor' ? async () => {
+      child.stdin!.write('mark\n');
+      return JSON.parse(await waitForLine(child, (l) => l.startsWith('{"mark"'), 60000)) as Mark;
+    } : undefined,
     async finish() {
       child.stdin!.write('stop\n');
       const res = JSON.parse(await waitForLine(child, (l) => l.startsWith('{'), 60000));

@@ -2,8 +2,13 @@
  * The sensor side of bench/live/replay-bench.mjs, run inside the capturing namespace:
  *   sensor-capture.ts <interface> <bufferBytes> <out.jsonl>
  * openLiveSources -> PacketDecoder -> Assembler -> HttpStreamFactory -> one JSON line per exchange
- * written to <out.jsonl> (a local file). Prints {"ready":true} once capturing; on a "stop" line on
- * stdin stops, flushes and prints {"packets", "kernelDrops", "ifDrops", "exchanges", "cpuUs"}.
+ * written to <out.jsonl> (a local file). Prints {"ready":true} once capturing. Lines on stdin:
+ *   mark   prints {"mark":true, "seen", "received", "kernelDrops"} at once: packets the pipeline has
+ *          read so far, packets the kernel passed through the filter (pcap_stats ps_recv: read,
+ *          unread or dropped), and ring-full drops (ps_drop). received - seen - kernelDrops is what
+ *          sits in the ring unread (the block being filled included): the bench sends it when the
+ *          replay ends, to show how far behind the sender the capturer was.
+ *   stop   stops (graceful drain), flushes and prints {"packets", "kernelDrops", "ifDrops", "exchanges", "cpuUs"}.
  */
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -35,6 +40,16 @@ const cpu0 = process.cpuUsage();
 process.stdout.write('{"ready":true}\n');
 
 createInterface({ input: process.stdin }).on('line', async (line) => {
+  if (line.trim() === 'mark') {
+    const now = sources.map((s) => s.stats());
+    process.stdout.write(JSON.stringify({
+      mark: true,
+      seen: pump.packets,
+      received: now.reduce((n, s) => n + (s.received ?? 0), 0),
+      kernelDrops: now.reduce((n, s) => n + s.kernelDrops, 0),
+    }) + '\n');
+    return;
+  }
   if (line.trim() !== 'stop') return;
   stats.publish();
   const cpu = process.cpuUsage(cpu0);

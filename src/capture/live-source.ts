@@ -20,7 +20,7 @@
 import type { Counters } from '../util/counters.js';
 import { allocateBatchBuffers, ReusableBatch, type BatchBufferOptions } from './batch-buffers.js';
 import { CaptureFailure, liveCaptureError } from './errors.js';
-import { loadAddon, type NativeError, type NativePcapHandle } from './native.js';
+import { loadAddon, type NativeError, type NativePcapHandle, type NativeStats } from './native.js';
 import { publishStats, toCaptureStats } from './publish-stats.js';
 import type { BatchSink, CaptureSource, CaptureStats } from './types.js';
 
@@ -81,6 +81,12 @@ export class LiveCaptureSource implements CaptureSource {
   private drainTimer: NodeJS.Timeout | undefined;
   private drainImmediate: NodeJS.Immediate | undefined;
   private readonly drain: DrainStats = { packets: 0, cut: 0, durationMs: 0 };
+  /**
+   * pcap_stats read just before the handle was closed. A closed handle reads as zeros, so stats()
+   * returns these instead: totals published after close() (apidump's final report) still count the
+   * packets received and dropped. Without this, drops after the last periodic publish were lost.
+   */
+  private statsAtClose: NativeStats | undefined;
   /** Bound once: the addon calls it per batch. */
   private readonly onNativeBatch = (err: NativeError | null, count: number): void => {
     if (count > 0 && this.sink) this.deliver(count);
@@ -179,7 +185,7 @@ export class LiveCaptureSource implements CaptureSource {
   }
 
   stats(): CaptureStats {
-    const native = this.handle.stats();
+    const native = this.statsAtClose ?? this.handle.stats();
     publishStats(this.counters, native, this.batches);
     return toCaptureStats(native, this.batches);
   }
@@ -190,7 +196,8 @@ export class LiveCaptureSource implements CaptureSource {
     this.finish();
     if (this.closed) return;
     this.closed = true;
-    publishStats(this.counters, this.handle.stats(), this.batches);
+    this.statsAtClose = this.handle.stats();
+    publishStats(this.counters, this.statsAtClose, this.batches);
     this.handle.close();
   }
 
