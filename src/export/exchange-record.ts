@@ -8,6 +8,7 @@
  * export hot path). The two must stay byte-identical; test/export/exchange-line.test.ts checks it.
  */
 import type { HttpExchange, MessageBody, HeaderList } from '../http/types.js';
+import type { ConnectionInfo } from '../reassembly/types.js';
 import { nsDecimal } from './exchange-view.js';
 import { jsonHeaderList, jsonString, jsonStringOrNull } from './json-text.js';
 
@@ -100,9 +101,9 @@ const str = JSON.stringify;
  */
 const ONE_STRING_MAX_BASE64 = 16 * 1024;
 
-/** `"body":{"length":..,"truncated":..,"base64":"` : the text before a body's base64. */
+/** `"body":{"length":..,"truncated":..,"base64":"` : the text before a body's base64 (lengths are integers). */
 function bodyOpen(b: MessageBody): string {
-  return `"body":{"length":${str(b.length)},"truncated":${b.truncated},"base64":"`;
+  return `"body":{"length":${b.length},"truncated":${b.truncated},"base64":"`;
 }
 
 /** `","encoding":..}` : the text after a body's base64. */
@@ -112,7 +113,35 @@ function bodyClose(b: MessageBody): string {
 
 /** `{"ip":..,"port":..}` */
 function endpoint(ip: string, port: number): string {
-  return `{"ip":${jsonString(ip)},"port":${str(port)}}`;
+  return `{"ip":${jsonString(ip)},"port":${port}}`;
+}
+
+/**
+ * `"client":{..},"server":{..}` of a connection, cached per connection and role order (the same text for
+ * every exchange on it). Weak keys: an entry goes with its connection.
+ */
+const endpointsText = new WeakMap<ConnectionInfo, [string | undefined, string | undefined]>();
+
+function clientServer(c: ConnectionInfo, swapped: boolean): string {
+  let cached = endpointsText.get(c);
+  if (cached === undefined) {
+    cached = [undefined, undefined];
+    endpointsText.set(c, cached);
+  }
+  const k = swapped ? 1 : 0;
+  let text = cached[k];
+  if (text === undefined) {
+    const client = swapped ? endpoint(c.serverIp, c.serverPort) : endpoint(c.clientIp, c.clientPort);
+    const server = swapped ? endpoint(c.clientIp, c.clientPort) : endpoint(c.serverIp, c.serverPort);
+    text = `"client":${client},"server":${server}`;
+    cached[k] = text;
+  }
+  return text;
+}
+
+/** JSON of a short array of numbers or plain tokens (flags, informational codes): `[]` without a call. */
+function smallArray(a: readonly (string | number)[]): string {
+  return a.length === 0 ? '[]' : str(a);
 }
 
 /**
@@ -131,15 +160,13 @@ export function exchangeLine(ex: HttpExchange): Buffer {
     `"headers":${jsonHeaderList(rq.headers)},${bodyOpen(rq.body)}`;
   let mid = `${bodyClose(rq.body)}},"response":`;
   if (rs !== null) {
-    mid += `{"status":${str(rs.status)},"reason":${jsonString(rs.reason)},"version":${jsonString(rs.version)},` +
+    mid += `{"status":${rs.status},"reason":${jsonString(rs.reason)},"version":${jsonString(rs.version)},` +
       `"headers":${jsonHeaderList(rs.headers)},${bodyOpen(rs.body)}`;
   }
-  const client = ex.rolesSwapped ? endpoint(c.serverIp, c.serverPort) : endpoint(c.clientIp, c.clientPort);
-  const server = ex.rolesSwapped ? endpoint(c.clientIp, c.clientPort) : endpoint(c.serverIp, c.serverPort);
-  const tail = (rs !== null ? `${bodyClose(rs.body)},"informational":${str(rs.informational)}}` : 'null') +
-    `,"client":${client},"server":${server},"start_ns":"${nsDecimal(ex.startSec, ex.startNsec)}",` +
-    `"end_ns":"${nsDecimal(ex.endSec, ex.endNsec)}","depth":${str(ex.depth)},"connection_id":${str(c.id)},` +
-    `"flags":${str(ex.flags)}}\n`;
+  const tail = (rs !== null ? `${bodyClose(rs.body)},"informational":${smallArray(rs.informational)}}` : 'null') +
+    `,${clientServer(c, ex.rolesSwapped)},"start_ns":"${nsDecimal(ex.startSec, ex.startNsec)}",` +
+    `"end_ns":"${nsDecimal(ex.endSec, ex.endNsec)}","depth":${ex.depth},"connection_id":${c.id},` +
+    `"flags":${smallArray(ex.flags)}}\n`;
   if (reqB64.length + resB64.length <= ONE_STRING_MAX_BASE64) return Buffer.from(head + reqB64 + mid + resB64 + tail, 'utf8');
   const headLen = Buffer.byteLength(head, 'utf8');
   const midLen = Buffer.byteLength(mid, 'utf8');

@@ -54,3 +54,14 @@ t.test('randomised exchanges: always the same bytes', async (t) => {
   }
   t.pass('300 random exchanges encode identically');
 });
+
+t.test('one connection, both role orders and later exchanges: the cached endpoints follow each exchange', async (t) => {
+  const first = makeExchange({ id: 1 });
+  const conn = first.conn;
+  for (const swapped of [false, true, false, true]) {
+    const ex = { ...makeExchange({ id: 2, rolesSwapped: swapped }), conn };
+    const rec = JSON.parse(exchangeLine(ex).toString('utf8'));
+    t.same(rec.client, swapped ? { ip: conn.serverIp, port: conn.serverPort } : { ip: conn.clientIp, port: conn.clientPort });
+    t.equal(exchangeLine(ex).toString('utf8'), JSON.stringify(toExchangeRecord(ex)) + '\n');
+  }
+});
