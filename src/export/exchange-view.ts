@@ -60,8 +60,15 @@ const NINE_ZEROS = '000000000';
  */
 export function nsDecimal(sec: number, nsec: number): string {
   const n = String(nsec);
-  return sec === 0 ? n : String(sec) + NINE_ZEROS.slice(n.length) + n;
+  if (sec === 0) return n;
+  if (sec !== lastSec) {
+    lastSec = sec; // consecutive timestamps share their second: its text is made once
+    lastSecText = String(sec);
+  }
+  return lastSecText + NINE_ZEROS.slice(n.length) + n;
 }
+let lastSec = -1;
+let lastSecText = '';
 
 /** Start of the exchange in ns since the epoch. */
 export function startNs(ex: HttpExchange): bigint {
