@@ -29,6 +29,10 @@
  */
 import { HTTPParser } from 'http-parser-js';
 import { isKnownMethod } from './message-start.js';
+import {
+  endOfHead, FOLD_NONE, K_ON_BODY, K_ON_HEADERS, K_ON_HEADERS_COMPLETE, K_ON_MESSAGE_COMPLETE, parseStatusLine, readLine,
+  splitFieldLine,
+} from './stock-lines.js';
 
 /** The head as http-parser-js reports it (compat mode: `method` is the method string). */
 export interface HeadInfo {
@@ -84,10 +88,6 @@ interface ParserInternals {
 const Base = HTTPParser as unknown as new (type: string) => ParserInternals;
 /** The stock class's static default (80 KiB), which its execute() uses when maxHeaderSize is 0. */
 const StockParser = HTTPParser as unknown as { maxHeaderSize: number };
-const K_ON_HEADERS = 1;
-const K_ON_HEADERS_COMPLETE = 2;
-const K_ON_BODY = 3;
-const K_ON_MESSAGE_COMPLETE = 4;
 
 /**
  * Request line: token method, target, optional version (absent = HTTP/0.9 simple request). The target
@@ -107,53 +107,10 @@ const FIELD_LINE_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/;
 const FIELD_PROBE_BYTES = 256;
 /** Chunk size: hex (leading zeros allowed, at most 13 significant digits = below 2^52), optional extensions. */
 const CHUNK_SIZE_RE = /^0*([0-9A-Fa-f]{1,13})[ \t]*(?:;.*)?$/;
-/**
- * What the stock HEADER compares info.method with to flag a CONNECT request as upgrade: the index of
- * CONNECT in its method list (it becomes the string only when a caller sets the legacy `onHeadersComplete`
- * style properties, which nothing here does). info.method is the method string (compat mode 0.11), so as
- * in the stock code this never matches: CONNECT is handled by the stage, not flagged upgrade here.
- */
-const STOCK_METHOD_CONNECT = (HTTPParser as unknown as { methods: string[] }).methods.indexOf('CONNECT');
-/** The stock status line syntax; used only when the fixed-layout check in RESPONSE_LINE does not match. */
-const RESPONSE_LINE_RE = /^HTTP\/(\d)\.(\d) (\d{3}) ?(.*)$/;
 const HEAD_STATES: Readonly<Record<string, true>> = { REQUEST_LINE: true, RESPONSE_LINE: true, HEADER: true };
 const ONE_BYTE = Buffer.alloc(1);
 
-/** Severity of obs-fold seen in the current head: none, in an ordinary field, in a framing field. */
-export const FOLD_NONE = 0;
-export const FOLD_PLAIN = 1;
-export const FOLD_FRAMING = 2;
-
-/** An error as the stock parser makes it (message 'Parse Error', the HPE_ code in `code`). */
-function stockParseError(code: string): Error {
-  const err = new Error('Parse Error') as Error & { code: string };
-  err.code = code;
-  return err;
-}
-
-function isBlank(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** `HTTP/d.d ddd` followed by nothing or by a reason without CR/LF: what the stock regex takes, by position. */
-function isPlainStatusLine(line: string): boolean {
-  const n = line.length;
-  if (n < 12) return false;
-  if (line.charCodeAt(0) !== 0x48 || line.charCodeAt(1) !== 0x54 || line.charCodeAt(2) !== 0x54) return false;
-  if (line.charCodeAt(3) !== 0x50 || line.charCodeAt(4) !== 0x2f || line.charCodeAt(6) !== 0x2e) return false;
-  if (!isDigit(line.charCodeAt(5)) || !isDigit(line.charCodeAt(7)) || line.charCodeAt(8) !== 0x20) return false;
-  if (!isDigit(line.charCodeAt(9)) || !isDigit(line.charCodeAt(10)) || !isDigit(line.charCodeAt(11))) return false;
-  return n === 12 || (line.indexOf('\r', 12) === -1 && line.indexOf('\n', 12) === -1);
-}
-
-/** Buffer text as the stock parser decodes it ('ascii': Node clears the high bit of each byte). */
-function asciiSlice(b: Buffer, start: number, end: number): string {
-  return (b as Buffer & { asciiSlice(s: number, e: number): string }).asciiSlice(start, end);
-}
+export { FOLD_NONE, FOLD_PLAIN, FOLD_FRAMING } from './stock-lines.js';
 
 export function parseError(code: string): Error {
   const err = new Error(code) as Error & { code: string };
@@ -336,64 +293,21 @@ export class MessageParser extends Base {
     return true;
   }
 
-  /**
-   * The stock consumeLine with the same results: the next line of the chunk (LF excluded, one trailing CR
-   * dropped), prefixed by the partial line held from earlier chunks; undefined (and the rest held in
-   * `line`) when the chunk has no LF before `end`. The LF search may look past `end` (up to the buffer's
-   * end, once per execute() call at most, since a miss consumes the rest); the stage passes whole buffers.
-   */
+  /** The stock consumeLine, cheaper (stock-lines.ts readLine). */
   override consumeLine(): string | undefined {
-    const chunk = this.chunk as Buffer;
-    const start = this.offset;
-    const end = this.end;
-    let lf = chunk.indexOf(0x0a, start);
-    if (lf >= end) lf = -1;
-    if (lf === -1) {
-      this.line += asciiSlice(chunk, start, end);
-      this.offset = end;
-      return undefined;
-    }
-    this.offset = lf + 1;
-    const held = this.line;
-    if (held === '') {
-      // ascii decoding clears the high bit: 0x8D also decodes to the CR the stock code strips.
-      return lf > start && (chunk[lf - 1] & 0x7f) === 0x0d ? asciiSlice(chunk, start, lf - 1) : asciiSlice(chunk, start, lf);
-    }
-    this.line = '';
-    const line = held + asciiSlice(chunk, start, lf);
-    return line.charCodeAt(line.length - 1) === 0x0d ? line.slice(0, -1) : line;
+    return readLine(this);
   }
 
-  /**
-   * Status line: the stock regex `HTTP/d.d ddd[ ]reason` checked by position. A line the check does not
-   * take goes through the stock regex itself (no match = HPE_INVALID_CONSTANT, as the stock state).
-   */
+  /** The stock RESPONSE_LINE, cheaper (stock-lines.ts parseStatusLine). */
   override RESPONSE_LINE(): void {
     const line = this.consumeLine();
     if (!line) return;
-    const info = this.info;
-    let statusCode: number;
-    if (isPlainStatusLine(line)) {
-      info.versionMajor = line.charCodeAt(5) - 0x30;
-      info.versionMinor = line.charCodeAt(7) - 0x30;
-      statusCode = (line.charCodeAt(9) - 0x30) * 100 + (line.charCodeAt(10) - 0x30) * 10 + (line.charCodeAt(11) - 0x30);
-      info.statusMessage = line.length === 12 ? '' : line.slice(line.charCodeAt(12) === 0x20 ? 13 : 12);
-    } else {
-      const m = RESPONSE_LINE_RE.exec(line);
-      if (m === null) throw stockParseError('HPE_INVALID_CONSTANT');
-      info.versionMajor = +m[1];
-      info.versionMinor = +m[2];
-      statusCode = +m[3];
-      info.statusMessage = m[4];
-    }
-    info.statusCode = statusCode;
+    const statusCode = parseStatusLine(line, this.info);
     if ((statusCode / 100 | 0) === 1 || statusCode === 204 || statusCode === 304) this.body_bytes = 0;
     this.state = 'HEADER';
   }
 
-  /**
-   * The stock HEADER: a header line goes to parseHeader, the blank line ends the head (endOfHead).
-   */
+  /** The stock HEADER: a header line goes to parseHeader, the blank line ends the head (stock-lines.ts endOfHead). */
   override HEADER(): boolean | void {
     const line = this.consumeLine();
     if (line === undefined) return;
@@ -401,69 +315,7 @@ export class MessageParser extends Base {
       this.parseHeader(line, this.info.headers);
       return;
     }
-    return this.endOfHead(this.info);
-  }
-
-  /**
-   * The stock end of the head, same results: framing from Transfer-Encoding (chunked wins over
-   * Content-Length; differing duplicate Content-Length = HPE_UNEXPECTED_CONTENT_LENGTH), Connection, upgrade
-   * (Upgrade + Connection: upgrade on a request or a 101), onHeadersComplete, then the body state. Unlike
-   * the stock code it lower-cases only names of the length of one it looks for (names are 'ascii' text, so
-   * lower-casing keeps their length) and calls onHeadersComplete without a closure.
-   */
-  private endOfHead(info: HeadInfo): boolean | void {
-    const headers = info.headers;
-    let hasContentLength = false;
-    let hasUpgradeHeader = false;
-    for (let i = 0; i < headers.length; i += 2) {
-      const n = headers[i].length;
-      if (n !== 17 && n !== 14 && n !== 10 && n !== 7) continue;
-      switch (headers[i].toLowerCase()) {
-        case 'transfer-encoding':
-          this.isChunked = headers[i + 1].toLowerCase() === 'chunked';
-          break;
-        case 'content-length': {
-          const value = +headers[i + 1];
-          if (hasContentLength) {
-            if (value !== this.body_bytes) throw stockParseError('HPE_UNEXPECTED_CONTENT_LENGTH');
-          } else {
-            hasContentLength = true;
-            this.body_bytes = value;
-          }
-          break;
-        }
-        case 'connection':
-          this.connection += headers[i + 1].toLowerCase();
-          break;
-        case 'upgrade':
-          hasUpgradeHeader = true;
-          break;
-      }
-    }
-    if (this.isChunked && hasContentLength) this.body_bytes = null;
-    if (hasUpgradeHeader && this.connection.indexOf('upgrade') !== -1) {
-      info.upgrade = this.type === 'REQUEST' || info.statusCode === 101;
-    } else {
-      info.upgrade = (info.method as unknown) === STOCK_METHOD_CONNECT;
-    }
-    if (this.isChunked && info.upgrade) this.isChunked = false;
-    (info as HeadInfo & { shouldKeepAlive: boolean }).shouldKeepAlive = this.shouldKeepAlive();
-    this.isUserCall = true;
-    const skipBody = this[K_ON_HEADERS_COMPLETE](info);
-    this.isUserCall = false;
-    if (skipBody === 2) {
-      this.nextRequest();
-      return true;
-    } else if (this.isChunked && !skipBody) {
-      this.state = 'BODY_CHUNKHEAD';
-    } else if (skipBody || this.body_bytes === 0) {
-      this.nextRequest();
-      return info.upgrade;
-    } else if (this.body_bytes === null) {
-      this.state = 'BODY_RAW';
-    } else {
-      this.state = 'BODY_SIZED';
-    }
+    return endOfHead(this, this.info);
   }
 
   /** The stock nextRequest (message complete, then a fresh message) without the userCall closure. */
@@ -483,43 +335,9 @@ export class MessageParser extends Base {
     this.state = this.body_bytes === 0 ? 'BODY_CHUNKTRAILERS' : 'BODY_CHUNK';
   }
 
-  /**
-   * Header (or trailer) line to [name, value]. The common `name: value` line is split here; the result is
-   * the stock regex's (`^([^: \t]+):[ \t]*((?:.*[^ \t])|)`): name up to the first ':' without SP/HTAB,
-   * value trimmed of SP/HTAB, possibly empty. Lines starting with SP/HTAB (obs-fold: noted in foldSeen, a
-   * fold of Content-Length or Transfer-Encoding as FOLD_FRAMING), lines with a CR or (decoded) LF, without
-   * a ':' or with blanks in the name go to the stock code, which appends folds, ignores malformed lines and
-   * throws HPE_LF_EXPECTED on a CR.
-   */
+  /** Header or trailer line: the common `name: value` split here (stock-lines.ts), the rest by the stock code. */
   override parseHeader(line: string, headers: string[]): void {
-    const c = line.charCodeAt(0);
-    if (c === 0x20 || c === 0x09) {
-      if (headers.length >= 2) {
-        const name = headers[headers.length - 2].toLowerCase();
-        const framing = name === 'transfer-encoding' || name === 'content-length';
-        const level = framing ? FOLD_FRAMING : FOLD_PLAIN;
-        if (level > this.foldSeen) this.foldSeen = level;
-      }
-      super.parseHeader(line, headers);
-      return;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0 || line.indexOf('\r') !== -1 || line.indexOf('\n') !== -1) {
-      super.parseHeader(line, headers);
-      return;
-    }
-    for (let i = 1; i < colon; i++) {
-      const ch = line.charCodeAt(i);
-      if (ch === 0x20 || ch === 0x09) {
-        super.parseHeader(line, headers);
-        return;
-      }
-    }
-    let vs = colon + 1;
-    let ve = line.length;
-    while (vs < ve && isBlank(line.charCodeAt(vs))) vs++;
-    while (ve > vs && isBlank(line.charCodeAt(ve - 1))) ve--;
-    headers.push(line.slice(0, colon), line.slice(vs, ve));
+    if (!splitFieldLine(this, line, headers)) super.parseHeader(line, headers);
   }
 
   declare [K_ON_HEADERS]: (trailers: string[]) => void;
