@@ -31,7 +31,7 @@ import { HTTPParser } from 'http-parser-js';
 import { isKnownMethod } from './message-start.js';
 import {
   endOfHead, FOLD_NONE, K_ON_BODY, K_ON_HEADERS, K_ON_HEADERS_COMPLETE, K_ON_MESSAGE_COMPLETE, parseStatusLine, readLine,
-  splitFieldLine,
+  splitFieldLine, type StockInternals,
 } from './stock-lines.js';
 
 /** The head as http-parser-js reports it (compat mode: `method` is the method string). */
@@ -55,24 +55,12 @@ export interface ParserOwner {
   onMessageEnd(p: MessageParser): void;
 }
 
-/** The internals of http-parser-js used here. */
-interface ParserInternals {
-  type: string;
-  state: string;
-  line: string;
-  /** The buffer of the execute() call in progress (null between calls). */
-  chunk: Buffer | null;
-  offset: number;
-  end: number;
-  isChunked: boolean;
-  isUserCall: boolean;
+/** The internals of http-parser-js used here (the per-line ones: StockInternals). */
+interface ParserInternals extends StockInternals {
   hadError: boolean;
   headerSize: number;
   HEADER(): boolean | void;
-  connection: string;
-  shouldKeepAlive(): boolean;
   BODY_SIZED(): boolean | void;
-  body_bytes: number | null;
   info: HeadInfo;
   maxHeaderSize: number;
   execute(chunk: Buffer, start?: number, length?: number): number | Error;
@@ -81,7 +69,6 @@ interface ParserInternals {
   RESPONSE_LINE(): void;
   consumeLine(): string | undefined;
   userCall(): (ret?: unknown) => unknown;
-  nextRequest(): void;
   parseHeader(line: string, headers: string[]): void;
 }
 

@@ -22,8 +22,8 @@ export const FOLD_NONE = 0;
 export const FOLD_PLAIN = 1;
 export const FOLD_FRAMING = 2;
 
-/** The parser fields these steps read and write (stock internals plus MessageParser's foldSeen). */
-export interface StockLineState {
+/** The stock parser's fields and methods these steps use (http-parser-js internals). */
+export interface StockInternals {
   type: string;
   state: string;
   line: string;
@@ -35,9 +35,13 @@ export interface StockLineState {
   isUserCall: boolean;
   connection: string;
   body_bytes: number | null;
-  foldSeen: number;
   shouldKeepAlive(): boolean;
   nextRequest(): void;
+}
+
+/** What the steps read and write: the stock internals, MessageParser's foldSeen and its head callback. */
+export interface StockLineState extends StockInternals {
+  foldSeen: number;
   [K_ON_HEADERS_COMPLETE]: (info: HeadInfo) => number;
 }
 

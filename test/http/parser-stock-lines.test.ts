@@ -1,6 +1,6 @@
 /**
- * MessageParser's speed overrides (src/http/parser.ts: execute, consumeLine, parseHeader, RESPONSE_LINE,
- * nextRequest) must give what the stock http-parser-js gives: the same heads (header pairs, status line,
+ * MessageParser's speed overrides (src/http/parser.ts and stock-lines.ts: execute, consumeLine, parseHeader,
+ * RESPONSE_LINE, the end of the head, nextRequest) must give what the stock http-parser-js gives: the same heads (header pairs, status line,
  * upgrade), bodies, trailers, message ends, error codes and bytes consumed, for every split of the data
  * into two execute() calls and for one byte per call. The inputs cover the edge cases of the stock line
  * handling: OWS trimming, empty values, NUL bytes, bare LF, obs-fold, malformed lines, a CR inside a line
@@ -46,16 +46,21 @@ function runOurs(role: 0 | 1, chunks: Buffer[], ret: number): Run {
       events.push(['end']);
     },
   };
-  const p = new MessageParser(role, owner);
+  feed(new MessageParser(role, owner), chunks, events);
+  return { events };
+}
+
+/** Feeds `chunks`, recording what each execute() consumed, up to the first error; `after` runs after each. */
+function feed(p: { execute(c: Buffer, s: number, n: number): number | Error }, chunks: Buffer[], events: Event[], after?: () => void): void {
   for (const c of chunks) {
     const r = p.execute(c, 0, c.length);
     if (r instanceof Error) {
       events.push(errorEvent(r));
-      break;
+      return;
     }
     events.push(['consumed', r]);
+    after?.();
   }
-  return { events };
 }
 
 type StockParser = {
@@ -84,16 +89,8 @@ function runStock(role: 0 | 1, chunks: Buffer[], ret: number): Run {
   p[HTTPParser.kOnMessageComplete] = () => {
     events.push(['end']);
   };
-  for (const c of chunks) {
-    const r = p.execute(c, 0, c.length);
-    if (r instanceof Error) {
-      events.push(errorEvent(r));
-      break;
-    }
-    events.push(['consumed', r]);
-    // The stock parser resets maxHeaderSize after each message; keep it out of the comparison.
-    p.maxHeaderSize = Number.MAX_SAFE_INTEGER;
-  }
+  // The stock parser resets maxHeaderSize after each message; keep it out of the comparison.
+  feed(p, chunks, events, () => { p.maxHeaderSize = Number.MAX_SAFE_INTEGER; });
   return { events };
 }
 
