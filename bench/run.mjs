@@ -21,6 +21,9 @@ import { HAS_GNU_TIME } from './lib/measure.mjs';
 import { runScaling } from './lib/scaling.mjs';
 import { runHostile } from './lib/hostile.mjs';
 
+// bin/pcap-sensor (a shell script) runs the node on PATH unless told: the same node as this script.
+process.env.PCAP_SENSOR_NODE ??= process.execPath;
+
 const DEFAULTS = {
   packets: 1_000_000, connections: 2000, inflight: 64, seed: 1, runs: 3, dir: '/tmp/pcap-sensor-bench', tsharkPackets: 200_000,
   scaling: false, scalingPackets: 1_000_000, hostile: false, hostilePackets: 1_000_000, noSatellite: false,

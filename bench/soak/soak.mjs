@@ -14,6 +14,9 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, appendFileSync, createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+// bin/pcap-sensor (a shell script) runs the node on PATH unless told: the same node as this script.
+process.env.PCAP_SENSOR_NODE ??= process.execPath;
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -51,7 +51,6 @@ export function groupHeaders(headers: HeaderList): Map<string, string[]> {
   return out;
 }
 
-const NS_PER_SEC = 1_000_000_000n;
 const NINE_ZEROS = '000000000';
 
 /**
@@ -70,13 +69,12 @@ export function nsDecimal(sec: number, nsec: number): string {
 let lastSec = -1;
 let lastSecText = '';
 
-/** Start of the exchange in ns since the epoch. */
-export function startNs(ex: HttpExchange): bigint {
-  return BigInt(ex.startSec) * NS_PER_SEC + BigInt(ex.startNsec);
-}
 
-/** End minus start in ns, never negative. */
-export function durationNs(ex: HttpExchange): bigint {
-  const d = BigInt(ex.endSec) * NS_PER_SEC + BigInt(ex.endNsec) - startNs(ex);
-  return d < 0n ? 0n : d;
+/**
+ * End minus start in ns, never negative, as decimal text. Plain numbers: exact while the duration is
+ * below 2^53 ns (104 days); an exchange never lasts that long.
+ */
+export function durationNsText(ex: HttpExchange): string {
+  const d = (ex.endSec - ex.startSec) * 1e9 + (ex.endNsec - ex.startNsec);
+  return d > 0 ? String(d) : '0';
 }

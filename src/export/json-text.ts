@@ -1,6 +1,6 @@
 /**
- * JSON text of strings and header lists, byte-identical to JSON.stringify, for the per-exchange encoders
- * (exchange-record.ts, levo-json.ts). Most header names and values need no escaping: they are copied
+ * JSON text of strings and header lists, byte-identical to JSON.stringify, for the per-exchange JSONL encoder
+ * (exchange-record.ts). Most header names and values need no escaping: they are copied
  * between quotes after one regular-expression test, which costs about a third of JSON.stringify on the
  * nested arrays of a header list (measured on recorded traffic).
  */

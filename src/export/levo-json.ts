@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { HttpExchange, HeaderList, MessageBody } from '../http/types.js';
-import { durationNs, endpointsOf, nsDecimal } from './exchange-view.js';
+import { durationNsText, endpointsOf, nsDecimal } from './exchange-view.js';
 
 export interface LevoResource {
   service_name: string;
@@ -63,7 +63,7 @@ function tracePieces(ex: HttpExchange, resourceJson: string, ids: Buffer, idOffs
   const resHeaders = rs === null ? Object.create(null) as Record<string, string> : headerObject([[':status', String(rs.status)]], rs.headers);
   // Nanosecond times exceed 2^53: written as exact integer literals rather than through a double.
   return {
-    head: `{"duration_ns":${durationNs(ex)},"request_time_ns":${nsDecimal(ex.startSec, ex.startNsec)},"http_scheme":"http",` +
+    head: `{"duration_ns":${durationNsText(ex)},"request_time_ns":${nsDecimal(ex.startSec, ex.startNsec)},"http_scheme":"http",` +
       `"request":{"headers":${str(reqHeaders)},"body":"`,
     reqB64: rq.body.bytes === null ? '' : rq.body.bytes.toString('base64'),
     mid: `","truncated":${str(rq.body.truncated)}},"response":{"headers":${str(resHeaders)},"body":"`,

@@ -12,9 +12,11 @@
  * Content-Encoding), the whole body up to PREALLOCATE_MAX_BYTES, so such a body is copied once and never
  * joined. The announcement is only a hint: a body that ends short keeps the unused tail reserved until
  * `finish()` returns it (join). A body that announces more than PREALLOCATE_MAX_BYTES grows by blocks
- * (a peer that announces 10 MB and sends nothing must not reserve 10 MB of the budget). Later blocks are as large as what was captured so far, between MIN_BLOCK_BYTES and
- * MAX_BLOCK_BYTES (a larger piece gets a block of its own size), so an unfinished body wastes at most
- * MAX_BLOCK_BYTES. `finish()` joins several blocks into one buffer of the exact size (one copy) and
+ * (a peer that announces 10 MB and sends nothing must not reserve 10 MB of the budget). Later blocks
+ * are as large as what was captured so far, between MIN_BLOCK_BYTES and MAX_BLOCK_BYTES (a larger piece
+ * gets a block of its own size). So an unfinished body reserves at most PREALLOCATE_MAX_BYTES (16 KiB) it
+ * has not filled: spending the 64 MiB budget that way takes over 4000 connections that announce bodies
+ * and stall. `finish()` joins several blocks into one buffer of the exact size (one copy) and
  * frees the blocks. The global budget (ByteBudget) counts the allocated block sizes, not the bytes
  * written, so it bounds what the stage really holds. The reservation is released by the owner
  * (ExchangeQueue.emit subtracts `heldBytes`) when the exchange leaves the stage.
@@ -50,7 +52,7 @@ const MIN_BLOCK_BYTES = 1024;
 /** Largest block, unless one piece is larger: bounds the unused tail of an unfinished body (bytes). */
 const MAX_BLOCK_BYTES = 4 * 1024;
 /** Largest first block taken from an announced size (bytes): bounds what an announcement alone reserves. */
-export const PREALLOCATE_MAX_BYTES = 64 * 1024;
+export const PREALLOCATE_MAX_BYTES = 16 * 1024;
 
 function onDecoded(out: Buffer, ctx: unknown): void {
   (ctx as BodyCollector).take(out);

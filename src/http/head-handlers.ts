@@ -9,7 +9,8 @@ import type { HttpConnection } from './connection.js';
 import { decideFraming, statusHasNoBody, FRAME_CHUNKED, FRAME_NONE, FRAME_SIZED } from './framing.js';
 import { hasNul, trimOverlongHead, versionOf } from './head-checks.js';
 import { newBody, softError } from './message-end.js';
-import { FOLD_FRAMING, FOLD_PLAIN, type HeadInfo, type MessageParser } from './parser.js';
+import type { HeadInfo, MessageParser } from './parser.js';
+import { FOLD_FRAMING, FOLD_PLAIN } from './stock-lines.js';
 import { newRequest, newResponse, requestHead, PendingExchange } from './pending-exchange.js';
 import { MODE_PARSE, MODE_RAW09, ROLE_REQUEST, ROLE_RESPONSE, STOP_PAUSE, STOP_TUNNEL, type Side } from './side.js';
 
@@ -73,7 +74,7 @@ export function openRequest(c: HttpConnection, info: HeadInfo, s: Side): Pending
 function holdHead(c: HttpConnection, ex: PendingExchange, info: HeadInfo): void {
   const heads = c.ctx.heads;
   const req = ex.request;
-  const line = req.method.length + req.target.length + (req.host?.length ?? 0);
+  let line = req.method.length + req.target.length;
   let fields = 0;
   const h = info.headers;
   for (let i = 0; i < h.length; i++) fields += h[i]!.length;
@@ -82,6 +83,7 @@ function holdHead(c: HttpConnection, ex: PendingExchange, info: HeadInfo): void 
     ex.flag('headers_dropped');
     c.ctx.counters.inc('http.head_budget_exhausted');
     fields = 0;
+    line += req.host?.length ?? 0; // Host stays as the request's own field (it is among the fields otherwise)
   }
   ex.headBytes = line + fields;
   heads.held += ex.headBytes;

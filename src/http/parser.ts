@@ -97,7 +97,6 @@ const CHUNK_SIZE_RE = /^0*([0-9A-Fa-f]{1,13})[ \t]*(?:;.*)?$/;
 const HEAD_STATES: Readonly<Record<string, true>> = { REQUEST_LINE: true, RESPONSE_LINE: true, HEADER: true };
 const ONE_BYTE = Buffer.alloc(1);
 
-export { FOLD_NONE, FOLD_PLAIN, FOLD_FRAMING } from './stock-lines.js';
 
 export function parseError(code: string): Error {
   const err = new Error(code) as Error & { code: string };

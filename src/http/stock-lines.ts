@@ -56,7 +56,7 @@ const STOCK_METHOD_CONNECT = (HTTPParser as unknown as { methods: string[] }).me
 const RESPONSE_LINE_RE = /^HTTP\/(\d)\.(\d) (\d{3}) ?(.*)$/;
 
 /** An error as the stock parser makes it (message 'Parse Error', the HPE_ code in `code`). */
-export function stockParseError(code: string): Error {
+function stockParseError(code: string): Error {
   const err = new Error('Parse Error') as Error & { code: string };
   err.code = code;
   return err;

@@ -44,7 +44,13 @@ export class JsonKeyFilter {
 
   /** @param fields normalised field names (normaliseFieldName), as the scanner compares them */
   constructor(fields: Iterable<string>) {
-    scan ??= loadAddon().jsonKeysMayMatch;
+    if (scan === undefined) {
+      const fn = loadAddon().jsonKeysMayMatch;
+      if (typeof fn !== 'function') {
+        throw new Error('the native addon predates jsonKeysMayMatch (built from an older native/): rebuild it with npm run build:native');
+      }
+      scan = fn;
+    }
     const rows: Int32Array[] = [new Int32Array(EDGES)];
     const ends: number[] = [0];
     let any = false;
