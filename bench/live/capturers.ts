@@ -9,6 +9,7 @@
  *   tcpdump  tcpdump -w /dev/null with the same kernel buffer
  *   cap      the npm package `cap` (bench/live/cap-capture.mjs): one JS event per packet
  */
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
@@ -57,9 +58,12 @@ export interface CapturerOptions {
   profileDir?: string;
 }
 
+/** The V8 flags bin/pcap-sensor starts Node.js with (bin/v8-flags), so measured runs match real ones. */
+const V8_FLAGS = readFileSync(join(ROOT, 'bin', 'v8-flags'), 'utf8').trim().split(/\s+/);
+
 function tsNode(o: CapturerOptions, script: string, args: string[]): string[] {
   const prof = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
-  return [...o.pin, process.execPath, ...prof, '--import', '@tapjs/typescript/import', script, ...args];
+  return [...o.pin, process.execPath, ...V8_FLAGS, ...prof, '--import', '@tapjs/typescript/import', script, ...args];
 }
 
 /** Starts `tool`; resolves once it is capturing, or undefined when the tool is unavailable. */

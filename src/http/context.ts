@@ -1,6 +1,6 @@
 /** What every connection of one HttpStreamFactory shares. */
 import type { Counters } from '../util/counters.js';
-import type { ByteBudget } from './body.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { HttpOptions } from './options.js';
 import type { ExchangeSink, RequestPolicy } from './types.js';
 

@@ -10,7 +10,7 @@
  */
 import type { CloseReason, ConnectionInfo, Direction, StreamConsumer, StreamConsumerFactory } from '../reassembly/types.js';
 import type { Counters } from '../util/counters.js';
-import { ByteBudget } from './body.js';
+import { ByteBudget } from './byte-budget.js';
 import { HttpConnection } from './connection.js';
 import type { HttpContext } from './context.js';
 import { resolveHttpOptions, type HttpOptions } from './options.js';

@@ -6,8 +6,9 @@
 import t from 'tap';
 import zlib from 'node:zlib';
 import {
-  ByteBudget, BodyCollector, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BUDGET, BODY_TRUNCATED_BY_LENGTH, PREALLOCATE_MAX_BYTES,
+  BodyCollector, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BUDGET, BODY_TRUNCATED_BY_LENGTH, PREALLOCATE_MAX_BYTES,
 } from '../../src/http/body.js';
+import { ByteBudget } from '../../src/http/byte-budget.js';
 import { CODING_GZIP } from '../../src/http/decoder.js';
 
 const LIMITS = { maxHttpLength: 10_000_000, maxDecodedBytes: 64 * 1024 * 1024 };
