@@ -1,7 +1,8 @@
-// Module entry: exports { PcapHandle, listInterfaces, libVersion, jsonKeysMayMatch }.
+// Module entry: exports { PcapHandle, listInterfaces, libVersion, jsonKeysMayMatch, base64Into }.
 #include <napi.h>
 #include <pcap/pcap.h>
 
+#include "base64.h"
 #include "interfaces.h"
 #include "json_keys.h"
 #include "pcap_handle.h"
@@ -17,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("listInterfaces", Napi::Function::New(env, ListInterfaces, "listInterfaces"));
   exports.Set("libVersion", Napi::Function::New(env, LibVersion, "libVersion"));
   exports.Set("jsonKeysMayMatch", Napi::Function::New(env, JsonKeysMayMatch, "jsonKeysMayMatch"));
+  exports.Set("base64Into", Napi::Function::New(env, Base64Into, "base64Into"));
   return exports;
 }
 

@@ -3,14 +3,15 @@
  * Field names and meanings are fixed; new fields may be added, never renamed.
  *
  * Two encodings of the same record: toExchangeRecord() (an object, for callers that want one) and
- * exchangeLine() (the bytes of JSON.stringify(toExchangeRecord(ex)) + '\n', built without the object
- * and without passing the bodies' base64 text through JSON.stringify and a UTF-8 re-encode: the
- * export hot path). The two must stay byte-identical; test/export/exchange-line.test.ts checks it.
+ * writeExchange() (the bytes of JSON.stringify(toExchangeRecord(ex)) + '\n', written straight into a
+ * JsonLineWriter's buffer without the object, without the line as a string and without the bodies' base64
+ * as strings: the export hot path; exchangeLine() returns them as a Buffer). The two must stay
+ * byte-identical; test/export/exchange-line.test.ts checks it.
  */
 import type { HttpExchange, MessageBody, HeaderList } from '../http/types.js';
 import type { ConnectionInfo } from '../reassembly/types.js';
 import { nsDecimal } from './exchange-view.js';
-import { jsonHeaderList, jsonString, jsonStringOrNull } from './json-text.js';
+import { JsonLineWriter } from './json-line-writer.js';
 
 export interface BodyRecord {
   length: number;
@@ -92,33 +93,49 @@ export function toExchangeRecord(ex: HttpExchange): ExchangeRecord {
   };
 }
 
-const str = JSON.stringify;
-
-/**
- * Lines whose bodies' base64 totals at most this many characters are built as one string and encoded
- * once; larger ones as pieces around the base64, so a large body is copied into the line once, not
- * through a string concatenation first.
- */
-const ONE_STRING_MAX_BASE64 = 16 * 1024;
-
-/** `"body":{"length":..,"truncated":..,"base64":"` : the text before a body's base64 (lengths are integers). */
-function bodyOpen(b: MessageBody): string {
-  return `"body":{"length":${b.length},"truncated":${b.truncated},"base64":"`;
+/** `"body":{"length":..,"truncated":..,"base64":"...","encoding":..}` (lengths are integers). */
+function writeBody(w: JsonLineWriter, b: MessageBody): void {
+  w.raw('"body":{"length":');
+  w.num(b.length);
+  w.raw(b.truncated ? ',"truncated":true,"base64":"' : ',"truncated":false,"base64":"');
+  if (b.bytes !== null) w.base64(b.bytes);
+  w.raw('","encoding":');
+  w.strOrNull(b.encoding);
+  w.raw('}');
 }
 
-/** `","encoding":..}` : the text after a body's base64. */
-function bodyClose(b: MessageBody): string {
-  return `","encoding":${jsonStringOrNull(b.encoding)}}`;
+/** `[["name","value"],...]` */
+function writeHeaders(w: JsonLineWriter, headers: HeaderList): void {
+  if (headers.length === 0) {
+    w.raw('[]');
+    return;
+  }
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    w.raw(i === 0 ? '[[' : ',[');
+    w.str(h[0]);
+    w.raw(',');
+    w.str(h[1]);
+    w.raw(']');
+  }
+  w.raw(']');
+}
+
+/** A short array of numbers or plain tokens (flags, informational codes): `[]` without a call. */
+function writeSmallArray(w: JsonLineWriter, a: readonly (string | number)[]): void {
+  if (a.length === 0) w.raw('[]');
+  else w.raw(JSON.stringify(a)); // ASCII: flags are fixed tokens, codes are numbers
 }
 
 /** `{"ip":..,"port":..}` */
 function endpoint(ip: string, port: number): string {
-  return `{"ip":${jsonString(ip)},"port":${port}}`;
+  return `{"ip":${JSON.stringify(ip)},"port":${port}}`;
 }
 
 /**
  * `"client":{..},"server":{..}` of a connection, cached per connection and role order (the same text for
- * every exchange on it). Weak keys: an entry goes with its connection.
+ * every exchange on it). Weak keys: an entry goes with its connection. Addresses are ASCII text, so the
+ * text is written with raw().
  */
 const endpointsText = new WeakMap<ConnectionInfo, [string | undefined, string | undefined]>();
 
@@ -139,42 +156,77 @@ function clientServer(c: ConnectionInfo, swapped: boolean): string {
   return text;
 }
 
-/** JSON of a short array of numbers or plain tokens (flags, informational codes): `[]` without a call. */
-function smallArray(a: readonly (string | number)[]): string {
-  return a.length === 0 ? '[]' : str(a);
-}
-
 /**
- * The record line of `ex` (JSON text and '\n') as UTF-8 bytes in one new Buffer owned by the caller.
- * Byte-identical to Buffer.from(JSON.stringify(toExchangeRecord(ex)) + '\n') (json-text.ts gives the
- * same text as JSON.stringify). Base64 is ASCII and needs no JSON escaping, so it is copied as it is.
+ * Writes the record line of `ex` (JSON text and '\n') into `w`: the bytes of
+ * JSON.stringify(toExchangeRecord(ex)) + '\n' in UTF-8, without building the record or the line as a string.
+ * Bodies go in as base64, which is ASCII and needs no JSON escaping.
  */
-export function exchangeLine(ex: HttpExchange): Buffer {
+export function writeExchange(w: JsonLineWriter, ex: HttpExchange): void {
   const c = ex.conn;
   const rq = ex.request;
   const rs = ex.response;
-  const reqB64 = rq.body.bytes ? rq.body.bytes.toString('base64') : '';
-  const resB64 = rs !== null && rs.body.bytes ? rs.body.bytes.toString('base64') : '';
-  const head = `{"request":{"method":${jsonString(rq.method)},"target":${jsonString(rq.target)},` +
-    `"path":${jsonString(rq.path)},"host":${jsonStringOrNull(rq.host)},"version":${jsonString(rq.version)},` +
-    `"headers":${jsonHeaderList(rq.headers)},${bodyOpen(rq.body)}`;
-  let mid = `${bodyClose(rq.body)}},"response":`;
-  if (rs !== null) {
-    mid += `{"status":${rs.status},"reason":${jsonString(rs.reason)},"version":${jsonString(rs.version)},` +
-      `"headers":${jsonHeaderList(rs.headers)},${bodyOpen(rs.body)}`;
+  w.raw('{"request":{"method":');
+  w.str(rq.method);
+  w.raw(',"target":');
+  w.str(rq.target);
+  w.raw(',"path":');
+  w.str(rq.path);
+  w.raw(',"host":');
+  w.strOrNull(rq.host);
+  w.raw(',"version":');
+  w.str(rq.version);
+  w.raw(',"headers":');
+  writeHeaders(w, rq.headers);
+  w.raw(',');
+  writeBody(w, rq.body);
+  if (rs === null) {
+    w.raw('},"response":null,');
+  } else {
+    w.raw('},"response":{"status":');
+    w.num(rs.status);
+    w.raw(',"reason":');
+    w.str(rs.reason);
+    w.raw(',"version":');
+    w.str(rs.version);
+    w.raw(',"headers":');
+    writeHeaders(w, rs.headers);
+    w.raw(',');
+    writeBody(w, rs.body);
+    w.raw(',"informational":');
+    writeSmallArray(w, rs.informational);
+    w.raw('},');
   }
-  const tail = (rs !== null ? `${bodyClose(rs.body)},"informational":${smallArray(rs.informational)}}` : 'null') +
-    `,${clientServer(c, ex.rolesSwapped)},"start_ns":"${nsDecimal(ex.startSec, ex.startNsec)}",` +
-    `"end_ns":"${nsDecimal(ex.endSec, ex.endNsec)}","depth":${ex.depth},"connection_id":${c.id},` +
-    `"flags":${smallArray(ex.flags)}}\n`;
-  if (reqB64.length + resB64.length <= ONE_STRING_MAX_BASE64) return Buffer.from(head + reqB64 + mid + resB64 + tail, 'utf8');
-  const headLen = Buffer.byteLength(head, 'utf8');
-  const midLen = Buffer.byteLength(mid, 'utf8');
-  const out = Buffer.allocUnsafe(headLen + reqB64.length + midLen + resB64.length + Buffer.byteLength(tail, 'utf8'));
-  let o = out.write(head, 0, 'utf8');
-  o += out.write(reqB64, o, 'latin1');
-  o += out.write(mid, o, 'utf8');
-  o += out.write(resB64, o, 'latin1');
-  out.write(tail, o, 'utf8');
-  return out;
+  w.raw(clientServer(c, ex.rolesSwapped));
+  w.raw(',"start_ns":"');
+  w.nsTime(ex.startSec, ex.startNsec);
+  w.raw('","end_ns":"');
+  w.nsTime(ex.endSec, ex.endNsec);
+  w.raw('","depth":');
+  w.num(ex.depth);
+  w.raw(',"connection_id":');
+  w.num(c.id);
+  w.raw(',"flags":');
+  writeSmallArray(w, ex.flags);
+  w.raw('}\n');
+}
+
+/** Grow-mode writer for exchangeLine(), made on first use (it loads the addon). */
+let lineWriter: JsonLineWriter | null = null;
+/** Above this the one-line writer's slab is given back after the line (a line with large bodies). */
+const LINE_WRITER_KEEP_BYTES = 1024 * 1024;
+
+/**
+ * The record line of `ex` as UTF-8 bytes in one new Buffer owned by the caller (for streams and tests;
+ * the --out file writes through its own JsonLineWriter). Byte-identical to
+ * Buffer.from(JSON.stringify(toExchangeRecord(ex)) + '\n').
+ */
+export function exchangeLine(ex: HttpExchange): Buffer {
+  const w = lineWriter ??= new JsonLineWriter(null, 64 * 1024);
+  w.pos = 0;
+  writeExchange(w, ex);
+  const line = Buffer.allocUnsafe(w.pos);
+  w.buf.copy(line, 0, 0, w.pos);
+  w.pos = 0;
+  if (w.buf.length > LINE_WRITER_KEEP_BYTES) lineWriter = null;
+  return line;
 }

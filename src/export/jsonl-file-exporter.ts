@@ -1,10 +1,12 @@
 /**
- * JsonlFileExporter (--out FILE, "-" = stdout): one exchange-record JSON line per exchange (exchangeLine),
- * written as exchanges arrive (a local file needs no export interval).
+ * JsonlFileExporter (--out FILE, "-" = stdout): one exchange-record JSON line per exchange, written as
+ * exchanges arrive (a local file needs no export interval).
  *
- * A file path is written through SyncFileWriter (batched synchronous writes: never loses a line to a busy
- * event loop; see sync-file-writer.ts). Standard output (a pipe or terminal, which may stall) and streams
- * given by tests go through a Node write stream, as follows.
+ * A file path is written through SyncFileWriter (lines encoded straight into its buffer by writeExchange,
+ * batched synchronous writes: never loses a line to a busy event loop; see sync-file-writer.ts). A line
+ * that fails to encode, and after a write error every line, is counted in export.jsonl.failed. Standard
+ * output (a pipe or terminal, which may stall) and streams given by tests get one Buffer per line
+ * (exchangeLine) through a Node write stream, as follows.
  *
  * Backpressure: lines go to the stream without waiting; a file reader waits in whenReady() after write()
  * returned false, until 'drain'. When the stream's buffer (writableLength) exceeds maxBufferedBytes, new lines are dropped and counted
@@ -17,7 +19,7 @@ import type { Writable } from 'node:stream';
 import { SyncFileWriter } from './sync-file-writer.js';
 import type { Counters } from '../util/counters.js';
 import type { HttpExchange } from '../http/types.js';
-import { exchangeLine } from './exchange-record.js';
+import { exchangeLine, writeExchange } from './exchange-record.js';
 import { silentLogger, type ExportLogger, type StreamExporter } from './types.js';
 
 export interface JsonlFileExporterOptions {
@@ -92,20 +94,16 @@ export class JsonlFileExporter implements StreamExporter {
       this.counters.inc('export.jsonl.dropped.backpressure');
       return;
     }
+    if (stream === null) {
+      if (this.file!.append(writeExchange, ex)) this.counters.inc('export.jsonl.written');
+      else this.counters.inc('export.jsonl.failed');
+      return;
+    }
     let line: Buffer;
     try {
       line = exchangeLine(ex);
     } catch {
       this.counters.inc('export.jsonl.failed');
-      return;
-    }
-    if (stream === null) {
-      if (!this.file!.write(line)) {
-        this.failed = true;
-        this.counters.inc('export.jsonl.failed');
-        return;
-      }
-      this.counters.inc('export.jsonl.written');
       return;
     }
     const ok = stream.write(line);

@@ -1,68 +1,81 @@
 /**
- * SyncFileWriter: appends to a regular file with synchronous writes, batched. Used for `--out FILE`.
+ * SyncFileWriter: appends JSON lines to a regular file with synchronous writes, batched. Used for `--out FILE`.
  *
  * Why synchronous: an asynchronous file stream completes one write per event-loop turn, and under live
  * capture the loop is busy with packet batches, so its buffer grows until lines are dropped (measured:
  * 56% of the lines lost at 20k requests/s on loopback). A local file takes writes into the page cache at
  * memory speed, so writing synchronously keeps up and loses nothing; the cost is that a slow disk would
- * slow the capture loop (the kernel capture buffer absorbs that, and its drops are counted).
+ * slow the capture loop (the kernel capture buffer absorbs that, and its drops are counted). Writing on
+ * libuv's threadpool instead was measured and rejected (docs/performance.md).
  *
- * Buffering: lines are kept (owned: the caller hands them over) until FLUSH_BYTES are pending, then written
- * with one writev; a timer flushes every FLUSH_INTERVAL_MS so lines appear promptly at low rates; close()
- * flushes the rest. A write error (disk full, EIO) is reported once through `onError`; the writer then
- * refuses further lines (write returns false).
+ * Buffering: lines are encoded straight into the `lines` writer's 256 KiB slab (json-line-writer.ts), which
+ * is written with one write() each time it fills; a timer flushes every FLUSH_INTERVAL_MS so lines
+ * appear promptly at low rates; close() flushes the rest. Memory: the slab, whatever the line sizes (a
+ * line longer than the slab reaches the file in parts). A write error (disk full, EIO) is reported once
+ * through `onError`; the writer then refuses further lines (append returns false) and discards what it holds.
  */
-import { openSync, writevSync, closeSync } from 'node:fs';
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { JsonLineWriter, DEFAULT_SLAB_BYTES, type ByteSink } from './json-line-writer.js';
 
-/** Bytes pending before a write; one writev per ~256 KiB of lines. */
-export const FLUSH_BYTES = 256 * 1024;
+/** Bytes of lines held before a write: the slab's size, one write per 256 KiB of lines. */
+export const FLUSH_BYTES = DEFAULT_SLAB_BYTES;
 /** Longest a line waits in memory at low rates, ms. */
 export const FLUSH_INTERVAL_MS = 200;
 
-export class SyncFileWriter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+export class SyncFileWriter implements ByteSink {
+  private readonly lines: JsonLineWriter;
+  /** Writes so far (to tell whether a line reached the file in part). */
+  private writes = 0;
   private failed = false;
   private closed = false;
   private readonly timer: NodeJS.Timeout;
+  private readonly fd: number;
 
   /** Opens (truncates) `path`; throws the fs error, so a bad path is a start-up error. */
   constructor(private readonly path: string, private readonly onError: (err: Error) => void) {
     this.fd = openSync(path, 'w');
+    this.lines = new JsonLineWriter(this, FLUSH_BYTES);
     this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
 
-  private readonly fd: number;
-
-  /** Takes ownership of `line`. False when the writer has failed or is closed (the line is not written). */
-  write(line: Buffer): boolean {
+  /**
+   * Appends one line: `encode(writer, item)` writes it (the whole line, '\n' included). False when the
+   * writer has failed or is closed (nothing is written) or when `encode` threw: then the partial line is
+   * taken back, or, if part of it already reached the file (a line longer than the slab), ended with a
+   * '\n' so the next line starts on its own (the broken line then fails to parse as JSON).
+   */
+  append<T>(encode: (w: JsonLineWriter, item: T) => void, item: T): boolean {
     if (this.failed || this.closed) return false;
-    this.pending.push(line);
-    this.pendingBytes += line.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    const lines = this.lines;
+    const start = lines.pos;
+    const writes = this.writes;
+    try {
+      encode(lines, item);
+    } catch {
+      if (this.writes === writes) lines.pos = start;
+      else lines.raw('\n');
+      return false;
+    }
     return !this.failed;
   }
 
-  /** Writes everything pending now. */
-  flush(): void {
-    if (this.pendingBytes === 0 || this.failed) return;
-    let bufs = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
+  /** ByteSink: writes bytes [0, length) of `bytes` now (called by the slab when it is full). */
+  take(bytes: Buffer, length: number): void {
+    this.writes++;
+    if (this.failed) return;
     try {
-      while (bufs.length > 0) {
-        let n = writevSync(this.fd, bufs);
-        // a short write (rare on regular files): drop what was written and go on with the rest
-        let i = 0;
-        while (i < bufs.length && n >= bufs[i]!.length) n -= bufs[i++]!.length;
-        bufs = bufs.slice(i);
-        if (n > 0) bufs[0] = bufs[0]!.subarray(n);
-      }
+      // a short write (rare on regular files) goes on with the rest
+      for (let o = 0; o < length;) o += writeSync(this.fd, bytes, o, length - o);
     } catch (err) {
       this.failed = true;
       this.onError(err as Error);
     }
+  }
+
+  /** Writes everything held now. */
+  flush(): void {
+    if (!this.failed) this.lines.flush();
   }
 
   close(): void {
