@@ -110,13 +110,10 @@ function writeHeaders(w: JsonLineWriter, headers: HeaderList): void {
     w.raw('[]');
     return;
   }
+  w.raw('[');
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
-    w.raw(i === 0 ? '[[' : ',[');
-    w.str(h[0]);
-    w.raw(',');
-    w.str(h[1]);
-    w.raw(']');
+    w.pair(i === 0, h[0], h[1]);
   }
   w.raw(']');
 }

@@ -110,9 +110,9 @@ export class JsonLineWriter {
     this.raw(this.lastSecText);
     if (this.pos + 9 > this.buf.length) this.room(9);
     const buf = this.buf;
-    let v = nsec;
+    let v = nsec | 0; // below 1e9: int32 arithmetic
     for (let o = this.pos + 8; o >= this.pos; o--) {
-      const q = Math.floor(v / 10);
+      const q = (v / 10) | 0;
       buf[o] = 0x30 + (v - q * 10);
       v = q;
     }
@@ -125,17 +125,55 @@ export class JsonLineWriter {
   str(s: string): void {
     const n = s.length;
     if (this.pos + n + 2 > this.buf.length) this.room(n + 2);
-    if (this.pos + n + 2 > this.buf.length) return this.strEncoded(s); // longer than the slab
+    const o = this.pos + n + 2 <= this.buf.length ? this.quoted(s, this.pos) : -1;
+    if (o < 0) this.strEncoded(s);
+    else this.pos = o;
+  }
+
+  /**
+   * Writes `[a,b]` (two JSON strings; a header field), preceded by ',' unless `first`: str() for both in
+   * one step when they need no escaping and fit.
+   */
+  pair(first: boolean, a: string, b: string): void {
+    if (this.pos + a.length + b.length + 8 <= this.buf.length) {
+      const buf = this.buf;
+      let o = this.pos;
+      if (!first) buf[o++] = 0x2c;
+      buf[o++] = 0x5b;
+      o = this.quoted(a, o);
+      if (o >= 0) {
+        buf[o++] = 0x2c;
+        o = this.quoted(b, o);
+        if (o >= 0) {
+          buf[o++] = 0x5d;
+          this.pos = o;
+          return;
+        }
+      }
+    }
+    this.raw(first ? '[' : ',[');
+    this.str(a);
+    this.raw(',');
+    this.str(b);
+    this.raw(']');
+  }
+
+  /**
+   * `s` between quotes at buf[o...] when every character is printable ASCII other than '"' and '\\' (the
+   * text JSON keeps as it is); returns the offset after it, or -1 (nothing usable written) otherwise. The
+   * caller has made room for s.length + 2 bytes.
+   */
+  private quoted(s: string, o: number): number {
     const buf = this.buf;
-    let o = this.pos;
+    const n = s.length;
     buf[o++] = 0x22;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) return this.strEncoded(s);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) return -1;
       buf[o++] = c;
     }
     buf[o++] = 0x22;
-    this.pos = o;
+    return o;
   }
 
   /** JSON.stringify(s) or null. */
