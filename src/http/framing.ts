@@ -99,8 +99,22 @@ export function decideFraming(headers: string[], isRequest: boolean, out: Framin
   return out;
 }
 
-/** Content-Length value ("5", "5, 5", leading zeros allowed) to a safe integer, or -1 when invalid. */
+/**
+ * Content-Length value ("5", "5, 5", leading zeros allowed) to a safe integer, or -1 when invalid. A value
+ * of 1 to 15 digits (always a safe integer) is read in place; any other goes through the list split.
+ */
 export function parseContentLength(value: string): number {
+  const n = value.length;
+  if (n > 0 && n <= 15) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      v = v * 10 + (c - 0x30);
+    }
+    if (i === n) return v;
+  }
   let result = -1;
   const parts = value.split(',');
   for (let i = 0; i < parts.length; i++) {

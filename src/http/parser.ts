@@ -7,16 +7,23 @@
  * internals (http-parser-js ^0.5.10): `state`, `line`, `chunk`, `offset`, `end`, `isChunked`, `body_bytes`,
  * `info`, `isUserCall`, `hadError`, `headerSize`, `connection`.
  *
- * Replaced for correctness: REQUEST_LINE (any token method, HTTP/0.9, truncated versions), BODY_CHUNKHEAD
- * (strict hex sizes), reinitialize (keeps maxHeaderSize). Replaced for speed, with the stock results
- * unchanged (test/http/parser-stock-lines.test.ts compares them with the stock parser): execute (the state
- * method called through a switch, not a lookup by the state's name), consumeLine (LF found with
- * Buffer.indexOf instead of a byte loop, the CR of CRLF dropped before decoding instead of after),
- * parseHeader (a `name: value` line split at the first ':' without the stock regex; any other line, such as
- * obs-fold, a bare CR or a name with blanks, still goes through the stock code), RESPONSE_LINE (fixed-layout
- * check without a regex, the stock regex as the fallback), HEADER (the stock end of the head: framing,
- * Connection, upgrade, onHeadersComplete, body state; only candidate names lower-cased, no closure) and
- * nextRequest (no closure per message).
+ * Replaced for correctness: REQUEST_LINE (any token method, HTTP/0.9, truncated versions; request-line.ts),
+ * BODY_CHUNKHEAD (strict hex sizes), reinitialize (keeps maxHeaderSize). Replaced for speed, with the stock
+ * results unchanged (test/http/parser-stock-lines.test.ts compares them with the stock parser): execute (the
+ * state method called through a switch, not a lookup by the state's name), initialize (the state set to an
+ * interned literal instead of a string built per message), consumeLine (LF found with Buffer.indexOf
+ * instead of a byte loop, the CR of CRLF dropped before decoding instead of after), parseHeader (a
+ * `name: value` line split at the first ':' without the stock regex; any other line, such as obs-fold, a
+ * bare CR or a name with blanks, still goes through the stock code), RESPONSE_LINE (fixed-layout check
+ * without a regex, the stock regex as the fallback), HEADER (the stock end of the head: framing,
+ * Connection, upgrade, onHeadersComplete, body state; only candidate names lower-cased, no closure)
+ * and nextRequest (no closure per message).
+ *
+ * Whole heads (whole-head.ts): at a message start (REQUEST_LINE / RESPONSE_LINE, nothing held in `line`),
+ * when the data of the execute() call holds the complete head, the head is decoded once and its lines are
+ * taken from that one string, with the per-line steps' results (test/http/whole-head.test.ts compares the
+ * two paths); any line it does not take the stock way is left to the per-line steps above, from that line
+ * on. `wholeHeads` switches it off for the rest of an execute() call once it gave up.
  *
  * Stock semantics the speed overrides keep: lines end at LF, a CR before it is dropped (bare LF accepted);
  * lines are decoded as 'ascii' (Node clears the high bit, so 0x8D reads as CR and 0x8A as LF in the text:
@@ -28,11 +35,12 @@
  * is caught, stored in `internalError` and the message is aborted (return 2 = stop after this head).
  */
 import { HTTPParser } from 'http-parser-js';
-import { isKnownMethod } from './message-start.js';
+import { parseError, requestLine } from './request-line.js';
 import {
   endOfHead, FOLD_NONE, K_ON_BODY, K_ON_HEADERS, K_ON_HEADERS_COMPLETE, K_ON_MESSAGE_COMPLETE, parseStatusLine, readLine,
   splitFieldLine, type StockInternals,
 } from './stock-lines.js';
+import { readWholeHead, WHOLE_NONE, WHOLE_STOP } from './whole-head.js';
 
 /** The head as http-parser-js reports it (compat mode: `method` is the method string). */
 export interface HeadInfo {
@@ -66,7 +74,7 @@ interface ParserInternals extends StockInternals {
   execute(chunk: Buffer, start?: number, length?: number): number | Error;
   finish(): void | Error;
   initialize(type: string): void;
-  RESPONSE_LINE(): void;
+  RESPONSE_LINE(): boolean | void;
   consumeLine(): string | undefined;
   userCall(): (ret?: unknown) => unknown;
   parseHeader(line: string, headers: string[]): void;
@@ -76,33 +84,16 @@ const Base = HTTPParser as unknown as new (type: string) => ParserInternals;
 /** The stock class's static default (80 KiB), which its execute() uses when maxHeaderSize is 0. */
 const StockParser = HTTPParser as unknown as { maxHeaderSize: number };
 
-/**
- * Request line: token method, target, optional version (absent = HTTP/0.9 simple request). The target
- * may contain spaces (seen in the wild: `CONNECT host:25 / HTTP/1.0`); `GET HTTP/1.1` has an empty target.
- */
-const REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(?:(.*?) +)?HTTP\/(\d)\.(\d) *$/;
-/**
- * A request line whose version is truncated (`GET / HTTP/1.`, `GET / HTTP/`): accepted like Zeek does,
- * a missing major counts as 1, a missing minor as 0, and the message is flagged `parse_error` (bad_version).
- */
-const TRUNCATED_VERSION_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(?:(.*?) +)?HTTP\/(\d?)(?:\.(\d?))? *$/;
-/** HTTP/0.9 simple request `METHOD target` (see MessageParser.simpleRequest for which are accepted). */
-const SIMPLE_REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) *$/;
-/** A header field line (`name:`), to tell header lines sent after a simple request line from a next request. */
-const FIELD_LINE_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/;
-/** Bytes of the data following a simple request line looked at to see whether header lines follow. */
-const FIELD_PROBE_BYTES = 256;
 /** Chunk size: hex (leading zeros allowed, at most 13 significant digits = below 2^52), optional extensions. */
 const CHUNK_SIZE_RE = /^0*([0-9A-Fa-f]{1,13})[ \t]*(?:;.*)?$/;
-const HEAD_STATES: Readonly<Record<string, true>> = { REQUEST_LINE: true, RESPONSE_LINE: true, HEADER: true };
+
+/** The states of the head (the stock `headerState`); compared, not looked up: a keyed lookup by the state is slow. */
+function isHeadState(state: string): boolean {
+  return state === 'HEADER' || state === 'REQUEST_LINE' || state === 'RESPONSE_LINE';
+}
 const ONE_BYTE = Buffer.alloc(1);
 
-
-export function parseError(code: string): Error {
-  const err = new Error(code) as Error & { code: string };
-  err.code = code;
-  return err;
-}
+export { parseError };
 
 export class MessageParser extends Base {
   declare owner: ParserOwner;
@@ -114,6 +105,8 @@ export class MessageParser extends Base {
   declare internalError: unknown;
   /** The current request line had a truncated version (`HTTP/1.`); reset per message. */
   declare badVersion: boolean;
+  /** The whole-head path (whole-head.ts) may be tried: set per execute() call, cleared when it gives up. */
+  declare wholeHeads: boolean;
 
   constructor(role: 0 | 1, owner: ParserOwner) {
     super(role === 0 ? 'REQUEST' : 'RESPONSE');
@@ -121,12 +114,16 @@ export class MessageParser extends Base {
     this.role = role;
     this.gapFill = false;
     this.internalError = null;
+    this.wholeHeads = false;
     // The stock limit counts body bytes too; the owner enforces its own head limit.
     this.maxHeaderSize = Number.MAX_SAFE_INTEGER;
   }
 
   override initialize(type: string): void {
     super.initialize(type);
+    // The stock code builds the state as type + '_LINE', a string made anew per message that every state
+    // comparison must then read through; the literal is one interned string.
+    this.state = type === 'REQUEST' ? 'REQUEST_LINE' : 'RESPONSE_LINE';
     this.foldSeen = FOLD_NONE;
     this.badVersion = false;
   }
@@ -146,6 +143,7 @@ export class MessageParser extends Base {
     this.chunk = chunk;
     this.offset = from;
     const end = (this.end = from + (typeof length === 'number' ? length : chunk.length));
+    this.wholeHeads = true;
     try {
       while (this.offset < end) {
         if (this.step()) break;
@@ -157,7 +155,7 @@ export class MessageParser extends Base {
     }
     this.chunk = null;
     const consumed = this.offset - from;
-    if (HEAD_STATES[this.state] === true) {
+    if (isHeadState(this.state)) {
       this.headerSize += consumed;
       if (this.headerSize > (this.maxHeaderSize || StockParser.maxHeaderSize)) return new Error('max header size exceeded');
     }
@@ -191,7 +189,7 @@ export class MessageParser extends Base {
   }
 
   inHead(): boolean {
-    return HEAD_STATES[this.state] === true;
+    return isHeadState(this.state);
   }
 
   /** Bytes still expected in the current body piece: a number, Infinity (read until close), or -1 (not in a body). */
@@ -231,52 +229,15 @@ export class MessageParser extends Base {
     return r instanceof Error ? r : null;
   }
 
-  REQUEST_LINE(): void {
+  /** The request line (whole-head.ts first when at a message start), then the head's lines one by one. */
+  REQUEST_LINE(): boolean | void {
+    if (this.wholeHeads && this.line === '') {
+      const r = readWholeHead(this);
+      if (r !== WHOLE_NONE) return r === WHOLE_STOP;
+    }
     const line = this.consumeLine();
     if (!line) return; // incomplete, or an empty line between messages (tolerated)
-    const info = this.info;
-    this.body_bytes = 0;
-    let m = REQUEST_LINE_RE.exec(line);
-    if (m === null) {
-      const simple = SIMPLE_REQUEST_LINE_RE.exec(line);
-      if (simple !== null && this.simpleRequest(simple[1], simple[2])) return;
-      m = TRUNCATED_VERSION_RE.exec(line);
-      if (m === null) throw parseError('bad_request_line');
-      this.badVersion = true;
-    }
-    info.method = m[1];
-    info.url = m[2] ?? '';
-    info.versionMajor = m[3] ? +m[3] : 1;
-    info.versionMinor = m[4] ? +m[4] : 0;
-    this.state = 'HEADER';
-  }
-
-  /**
-   * HTTP/0.9 simple request: no header section, the request ends with its line. Exception (as in Zeek):
-   * when the same data goes on with header field lines (`GET /HTTP/1.1` + `Host: h` + blank line, from
-   * clients that botched the request line), those are parsed as the request's header section; the version
-   * stays 0.9. Only the data of this execute() call is looked at, so header lines that arrive in a later
-   * segment make a bad request line. A method outside the known list is accepted only in that case (with
-   * header lines following and an origin-form target), so a stray text line such as `T /x` is not taken
-   * for a request (Zeek does not log that one either). Returns false when the line is not accepted.
-   */
-  private simpleRequest(method: string, url: string): boolean {
-    const chunk = this.chunk as Buffer;
-    const probeEnd = Math.min(this.end, this.offset + FIELD_PROBE_BYTES);
-    const fieldsFollow = this.offset < probeEnd && FIELD_LINE_RE.test(chunk.toString('latin1', this.offset, probeEnd));
-    if (!isKnownMethod(method) && !(fieldsFollow && url.charCodeAt(0) === 0x2f)) return false;
-    const info = this.info;
-    info.method = method;
-    info.url = url;
-    info.versionMajor = 0;
-    info.versionMinor = 9;
-    if (fieldsFollow) {
-      this.state = 'HEADER';
-      return true;
-    }
-    this.userCall()(this[K_ON_HEADERS_COMPLETE](info));
-    this.nextRequest();
-    return true;
+    requestLine(this, line);
   }
 
   /** The stock consumeLine, cheaper (stock-lines.ts readLine). */
@@ -284,8 +245,12 @@ export class MessageParser extends Base {
     return readLine(this);
   }
 
-  /** The stock RESPONSE_LINE, cheaper (stock-lines.ts parseStatusLine). */
-  override RESPONSE_LINE(): void {
+  /** The stock RESPONSE_LINE, cheaper (whole-head.ts first when at a message start, else stock-lines.ts parseStatusLine). */
+  override RESPONSE_LINE(): boolean | void {
+    if (this.wholeHeads && this.line === '') {
+      const r = readWholeHead(this);
+      if (r !== WHOLE_NONE) return r === WHOLE_STOP;
+    }
     const line = this.consumeLine();
     if (!line) return;
     const statusCode = parseStatusLine(line, this.info);

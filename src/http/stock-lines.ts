@@ -2,7 +2,9 @@
  * The stock http-parser-js steps that run on every line of a head, done cheaper with the same results:
  * reading a line (consumeLine), the status line (RESPONSE_LINE), a header line (parseHeader) and the end of
  * the head (the tail of the stock HEADER state). MessageParser (parser.ts) calls them from its overrides;
- * test/http/parser-stock-lines.test.ts runs both parsers side by side on every split of its cases.
+ * test/http/parser-stock-lines.test.ts runs both parsers side by side on every split of its cases. The
+ * whole-head path (whole-head.ts) calls parseStatusLine and endOfHead too, and takes lines from a head
+ * decoded at once exactly as readLine and splitFieldLine take them (or leaves them to these).
  *
  * They touch only the parser fields listed in StockLineState (http-parser-js ^0.5.10 internals). Text is
  * decoded as the stock parser decodes it ('ascii': Node clears the high bit of each byte), and every check
