@@ -118,6 +118,16 @@ function writeHeaders(w: JsonLineWriter, headers: HeaderList): void {
   w.raw(']');
 }
 
+/** `,"version":..,"headers":[..],"body":{..}`: the part a request and a response share. */
+function writeVersionHeadersBody(w: JsonLineWriter, version: string, headers: HeaderList, body: MessageBody): void {
+  w.raw(',"version":');
+  w.str(version);
+  w.raw(',"headers":');
+  writeHeaders(w, headers);
+  w.raw(',');
+  writeBody(w, body);
+}
+
 /** A short array of numbers or plain tokens (flags, informational codes): `[]` without a call. */
 function writeSmallArray(w: JsonLineWriter, a: readonly (string | number)[]): void {
   if (a.length === 0) w.raw('[]');
@@ -170,12 +180,7 @@ export function writeExchange(w: JsonLineWriter, ex: HttpExchange): void {
   w.str(rq.path);
   w.raw(',"host":');
   w.strOrNull(rq.host);
-  w.raw(',"version":');
-  w.str(rq.version);
-  w.raw(',"headers":');
-  writeHeaders(w, rq.headers);
-  w.raw(',');
-  writeBody(w, rq.body);
+  writeVersionHeadersBody(w, rq.version, rq.headers, rq.body);
   if (rs === null) {
     w.raw('},"response":null,');
   } else {
@@ -183,12 +188,7 @@ export function writeExchange(w: JsonLineWriter, ex: HttpExchange): void {
     w.num(rs.status);
     w.raw(',"reason":');
     w.str(rs.reason);
-    w.raw(',"version":');
-    w.str(rs.version);
-    w.raw(',"headers":');
-    writeHeaders(w, rs.headers);
-    w.raw(',');
-    writeBody(w, rs.body);
+    writeVersionHeadersBody(w, rs.version, rs.headers, rs.body);
     w.raw(',"informational":');
     writeSmallArray(w, rs.informational);
     w.raw('},');
