@@ -32,6 +32,7 @@ const JS_BASE64_MAX = 48;
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_CODES = Uint8Array.from(B64, (c) => c.charCodeAt(0));
 const EQ = 0x3d;
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 type Base64Into = (src: Uint8Array, dst: Uint8Array, dstOffset: number) => number;
 let base64IntoFn: Base64Into | undefined;
@@ -186,6 +187,25 @@ export class JsonLineWriter {
   private strEncoded(s: string): void {
     const text = JSON.stringify(s);
     this.bytes(Buffer.from(text, 'utf8'));
+  }
+
+  /** Writes `b` as it is: JSON text already encoded to UTF-8 (made once, written many times). */
+  json(b: Buffer): void {
+    this.bytes(b);
+  }
+
+  /** Writes bytes[start, end) as lower-case hexadecimal digits (no quotes). */
+  hex(bytes: Uint8Array, start: number, end: number): void {
+    const n = (end - start) * 2;
+    if (this.pos + n > this.buf.length) this.room(n);
+    const buf = this.buf;
+    let o = this.pos;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      buf[o++] = HEX_CODES[b >> 4]!;
+      buf[o++] = HEX_CODES[b & 15]!;
+    }
+    this.pos = o;
   }
 
   /** Writes `b` as it is (already UTF-8 JSON text). */

@@ -7,7 +7,7 @@ import type http from 'node:http';
 import type { HttpExchange } from '../http/types.js';
 import { RetryingDelivery, type DeliveryOptions } from './delivery.js';
 import { createSatelliteAgent, postBody, type PostTarget } from './http-post.js';
-import { encodeLevoBatch, type LevoResource } from './levo-json.js';
+import { LevoBatchEncoder } from './levo-json.js';
 import { sensorInfo } from './sensor-info.js';
 import type { BatchTransport, EncodedBatch, SendResult } from './types.js';
 
@@ -40,24 +40,24 @@ export class LevoJsonTransport implements BatchTransport<Buffer> {
   readonly name = 'levo';
   private readonly target: PostTarget;
   private readonly agent: http.Agent;
-  private readonly resource: LevoResource;
+  private readonly encoder: LevoBatchEncoder;
 
   constructor(t: SatelliteTarget) {
     const info = sensorInfo();
     const url = endpointUrl(t.satelliteUrl, LEVO_TRACES_PATH);
     this.agent = createSatelliteAgent(url, t.ca);
     this.target = { url, agent: this.agent, headers: t.orgId !== '' ? { [ORG_ID_HEADER]: t.orgId } : {} };
-    this.resource = {
+    this.encoder = new LevoBatchEncoder({
       service_name: t.serviceName ?? info.name,
       host_name: info.hostName,
       levo_env: t.levoEnv,
       sensor_type: info.name,
       sensor_version: info.version,
-    };
+    });
   }
 
   encode(batch: readonly HttpExchange[]): EncodedBatch<Buffer> {
-    const payload = encodeLevoBatch(batch, this.resource);
+    const payload = this.encoder.encode(batch);
     return { payload, exchanges: batch.length, bytes: payload.length };
   }
 

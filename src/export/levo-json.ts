@@ -11,12 +11,19 @@
  *
  * Choices: ":path" is the request-target as sent (query included); ":authority" is the Host header,
  * or "serverIp:port" without one. Repeated headers are joined with ", ". An exchange without a
- * response gets a response with no headers and an empty body. Header objects have no prototype,
- * so a header named "__proto__" is kept as data.
+ * response gets a response with no headers and an empty body. Header objects are written as
+ * JSON.stringify writes an object without a prototype that got the pseudo-headers, then each header
+ * under its lower-case name (a header named "__proto__" is kept as data; names starting with ':' are
+ * dropped so that none shadows a pseudo-header).
+ *
+ * Encoding: a batch is written by a JsonLineWriter straight into one reused buffer (no trace object, no
+ * string per trace, bodies' base64 written in place; json-line-writer.ts), then copied out into a Buffer
+ * of its exact size that the delivery queue owns.
  */
 import { randomBytes } from 'node:crypto';
 import type { HttpExchange, HeaderList, MessageBody } from '../http/types.js';
-import { durationNsText, endpointsOf, nsDecimal } from './exchange-view.js';
+import { durationNsText, endpointsOf } from './exchange-view.js';
+import { JsonLineWriter } from './json-line-writer.js';
 
 export interface LevoResource {
   service_name: string;
@@ -26,9 +33,16 @@ export interface LevoResource {
   sensor_version: string;
 }
 
-function headerObject(pseudo: Array<[string, string]>, headers: HeaderList): Record<string, string> {
+/** Headers compared pairwise for repeats (the fast path) up to this many; more: the object path. */
+const PAIRWISE_MAX_HEADERS = 32;
+/** Initial size of the batch buffer; it grows to the largest batch and is dropped when above KEEP. */
+const BATCH_BUFFER_BYTES = 1024 * 1024;
+const BATCH_BUFFER_KEEP_BYTES = 8 * 1024 * 1024;
+
+/** The header object as the stock code built it: pseudo-headers, then lower-case names, repeats joined. */
+function headerObject(pseudo: readonly string[], headers: HeaderList): Record<string, string> {
   const out = Object.create(null) as Record<string, string>;
-  for (const [k, v] of pseudo) out[k] = v;
+  for (let i = 0; i < pseudo.length; i += 2) out[pseudo[i]!] = pseudo[i + 1]!;
   for (const [name, value] of headers) {
     const key = name.toLowerCase();
     if (key.startsWith(':')) continue; // never let a captured name shadow a pseudo-header
@@ -38,72 +52,132 @@ function headerObject(pseudo: Array<[string, string]>, headers: HeaderList): Rec
   return out;
 }
 
-const str = JSON.stringify;
+/** Lower-cased names of the current header list (reused: the encoder is not re-entrant). */
+const lowerNames: string[] = [];
 
 /**
- * One trace as three pieces of JSON text around the two bodies' base64 (ASCII, no JSON escaping needed):
- * head + request base64 + mid + response base64 + tail. The bodies never pass through JSON.stringify
- * nor a string concatenation, only into the batch buffer. `ids` holds 24 random bytes for this trace
- * starting at `idOffset` (16 for trace_id, 8 for span_id).
+ * True when JSON.stringify(headerObject(...)) is the pseudo-headers and then every header in order:
+ * no repeated name (repeats are joined) and no name starting with a digit (JSON.stringify writes
+ * array-index keys such as "123" first). Fills lowerNames; names starting with ':' are left out when written.
  */
-interface TracePieces {
-  head: string;
-  reqB64: string;
-  mid: string;
-  resB64: string;
-  tail: string;
+function fieldsInOrder(headers: HeaderList): boolean {
+  const n = headers.length;
+  if (n > PAIRWISE_MAX_HEADERS) return false;
+  lowerNames.length = n;
+  for (let i = 0; i < n; i++) {
+    const key = headers[i]![0].toLowerCase();
+    lowerNames[i] = key;
+    const c = key.charCodeAt(0);
+    if (c >= 0x30 && c <= 0x39) return false;
+    if (c === 0x3a) continue; // dropped when written
+    for (let j = 0; j < i; j++) if (lowerNames[j] === key) return false;
+  }
+  return true;
 }
 
-function tracePieces(ex: HttpExchange, resourceJson: string, ids: Buffer, idOffset: number): TracePieces {
+/** `{"<pseudo>":"..",...,"<name>":"..",...}` (pseudo: flat [key, value, ...]). */
+function writeHeaderObject(w: JsonLineWriter, pseudo: readonly string[], headers: HeaderList): void {
+  if (!fieldsInOrder(headers)) {
+    w.json(Buffer.from(JSON.stringify(headerObject(pseudo, headers)), 'utf8'));
+    return;
+  }
+  w.raw('{');
+  let first = true;
+  for (let i = 0; i < pseudo.length; i += 2) {
+    if (!first) w.raw(',');
+    first = false;
+    w.str(pseudo[i]!);
+    w.raw(':');
+    w.str(pseudo[i + 1]!);
+  }
+  for (let i = 0; i < headers.length; i++) {
+    const key = lowerNames[i]!;
+    if (key.charCodeAt(0) === 0x3a) continue;
+    if (!first) w.raw(',');
+    first = false;
+    w.str(key);
+    w.raw(':');
+    w.str(headers[i]![1]);
+  }
+  w.raw('}');
+}
+
+/** `"body":"<base64>","truncated":..}` */
+function writeBodyTail(w: JsonLineWriter, body: MessageBody | null): void {
+  w.raw('"body":"');
+  if (body !== null && body.bytes !== null) w.base64(body.bytes);
+  w.raw(body !== null && body.truncated ? '","truncated":true}' : '","truncated":false}');
+}
+
+/**
+ * Writes one trace. `resourceJson`: the resource's JSON text as UTF-8; `ids` holds 24 random bytes for
+ * this trace at `idOffset` (16 for trace_id, 8 for span_id).
+ */
+export function writeLevoTrace(w: JsonLineWriter, ex: HttpExchange, resourceJson: Buffer, ids: Buffer, idOffset: number): void {
   const ep = endpointsOf(ex);
   const rq = ex.request;
   const rs = ex.response;
   const authority = rq.host ?? (ep.serverIp.includes(':') ? `[${ep.serverIp}]:${ep.serverPort}` : `${ep.serverIp}:${ep.serverPort}`);
-  const reqHeaders = headerObject([[':method', rq.method], [':path', rq.target], [':authority', authority]], rq.headers);
-  const resHeaders = rs === null ? Object.create(null) as Record<string, string> : headerObject([[':status', String(rs.status)]], rs.headers);
   // Nanosecond times exceed 2^53: written as exact integer literals rather than through a double.
-  return {
-    head: `{"duration_ns":${durationNsText(ex)},"request_time_ns":${nsDecimal(ex.startSec, ex.startNsec)},"http_scheme":"http",` +
-      `"request":{"headers":${str(reqHeaders)},"body":"`,
-    reqB64: rq.body.bytes === null ? '' : rq.body.bytes.toString('base64'),
-    mid: `","truncated":${str(rq.body.truncated)}},"response":{"headers":${str(resHeaders)},"body":"`,
-    resB64: rs === null || rs.body.bytes === null ? '' : rs.body.bytes.toString('base64'),
-    tail: `","truncated":${str(rs === null ? false : rs.body.truncated)}},"resource":${resourceJson},` +
-      `"trace_id":"${ids.toString('hex', idOffset, idOffset + 16)}","span_id":"${ids.toString('hex', idOffset + 16, idOffset + 24)}",` +
-      `"span_kind":"SERVER","local_net":${str({ ip: ep.serverIp, port: ep.serverPort })},` +
-      `"remote_net":${str({ ip: ep.clientIp, port: ep.clientPort })}}`,
-  };
+  w.raw('{"duration_ns":');
+  w.raw(durationNsText(ex));
+  w.raw(',"request_time_ns":');
+  w.nsTime(ex.startSec, ex.startNsec);
+  w.raw(',"http_scheme":"http","request":{"headers":');
+  writeHeaderObject(w, [':method', rq.method, ':path', rq.target, ':authority', authority], rq.headers);
+  w.raw(',');
+  writeBodyTail(w, rq.body);
+  w.raw(',"response":{"headers":');
+  if (rs === null) w.raw('{}');
+  else writeHeaderObject(w, [':status', String(rs.status)], rs.headers);
+  w.raw(',');
+  writeBodyTail(w, rs === null ? null : rs.body);
+  w.raw(',"resource":');
+  w.json(resourceJson);
+  w.raw(',"trace_id":"');
+  w.hex(ids, idOffset, idOffset + 16);
+  w.raw('","span_id":"');
+  w.hex(ids, idOffset + 16, idOffset + 24);
+  w.raw('","span_kind":"SERVER","local_net":{"ip":');
+  w.str(ep.serverIp);
+  w.raw(',"port":');
+  w.num(ep.serverPort);
+  w.raw('},"remote_net":{"ip":');
+  w.str(ep.clientIp);
+  w.raw(',"port":');
+  w.num(ep.clientPort);
+  w.raw('}}');
 }
 
-/** JSON text of one trace (the same text encodeLevoBatch writes for it). */
-export function levoTraceJson(ex: HttpExchange, resource: LevoResource, ids: Buffer, idOffset: number): string {
-  const p = tracePieces(ex, str(resource), ids, idOffset);
-  return p.head + p.reqB64 + p.mid + p.resB64 + p.tail;
+/** Encodes batches for one resource; keeps its batch buffer between batches (not re-entrant). */
+export class LevoBatchEncoder {
+  private readonly resourceJson: Buffer;
+  private w: JsonLineWriter | null = null;
+
+  constructor(resource: LevoResource) {
+    this.resourceJson = Buffer.from(JSON.stringify(resource), 'utf8');
+  }
+
+  /** The request body for POST /1.0/ebpf/traces: a JSON array of traces, UTF-8, in a new Buffer the caller owns. */
+  encode(batch: readonly HttpExchange[]): Buffer {
+    const w = this.w ??= new JsonLineWriter(null, BATCH_BUFFER_BYTES);
+    const ids = randomBytes(24 * batch.length);
+    w.pos = 0;
+    w.raw('[');
+    for (let i = 0; i < batch.length; i++) {
+      if (i > 0) w.raw(',');
+      writeLevoTrace(w, batch[i]!, this.resourceJson, ids, 24 * i);
+    }
+    w.raw(']');
+    const out = Buffer.allocUnsafe(w.pos);
+    w.buf.copy(out, 0, 0, w.pos);
+    w.pos = 0;
+    if (w.buf.length > BATCH_BUFFER_KEEP_BYTES) this.w = null;
+    return out;
+  }
 }
 
-/** The request body for POST /1.0/ebpf/traces: a JSON array of traces, as UTF-8 bytes in one new Buffer. */
+/** One batch with a one-off encoder (tests, occasional callers). */
 export function encodeLevoBatch(batch: readonly HttpExchange[], resource: LevoResource): Buffer {
-  const ids = randomBytes(24 * batch.length);
-  const resourceJson = str(resource);
-  const traces: TracePieces[] = new Array(batch.length);
-  let total = 2 + Math.max(0, batch.length - 1); // brackets and commas
-  for (let i = 0; i < batch.length; i++) {
-    const p = tracePieces(batch[i]!, resourceJson, ids, 24 * i);
-    traces[i] = p;
-    total += Buffer.byteLength(p.head, 'utf8') + p.reqB64.length + Buffer.byteLength(p.mid, 'utf8') +
-      p.resB64.length + Buffer.byteLength(p.tail, 'utf8');
-  }
-  const out = Buffer.allocUnsafe(total);
-  let o = out.write('[', 0, 'latin1');
-  for (let i = 0; i < traces.length; i++) {
-    const p = traces[i]!;
-    if (i > 0) o += out.write(',', o, 'latin1');
-    o += out.write(p.head, o, 'utf8');
-    o += out.write(p.reqB64, o, 'latin1');
-    o += out.write(p.mid, o, 'utf8');
-    o += out.write(p.resB64, o, 'latin1');
-    o += out.write(p.tail, o, 'utf8');
-  }
-  out.write(']', o, 'latin1');
-  return out;
+  return new LevoBatchEncoder(resource).encode(batch);
 }

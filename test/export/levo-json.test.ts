@@ -1,6 +1,8 @@
 import t from 'tap';
-import { encodeLevoBatch, levoTraceJson, type LevoResource } from '../../src/export/levo-json.js';
+import { encodeLevoBatch, LevoBatchEncoder, type LevoResource } from '../../src/export/levo-json.js';
+import type { HttpExchange } from '../../src/http/types.js';
 import { makeExchange } from './fixtures/exchanges.js';
+import { makePrng } from '../util/prng.js';
 
 const RESOURCE: LevoResource = { service_name: 's"vc', host_name: 'h', levo_env: 'e', sensor_type: 't', sensor_version: '1' };
 
@@ -33,11 +35,81 @@ t.test('a batch is a JSON array of traces; bodies, text with escapes and exact n
   t.same(encodeLevoBatch([], RESOURCE).toString(), '[]');
 });
 
-t.test('levoTraceJson is the same text as the trace in a batch', async (t) => {
-  const ex = makeExchange({ reqBody: 'x', resBody: 'y' });
-  const ids = Buffer.alloc(24, 7);
-  const one = JSON.parse(levoTraceJson(ex, RESOURCE, ids, 0));
-  const inBatch = (JSON.parse(encodeLevoBatch([ex], RESOURCE).toString()) as Array<Record<string, unknown>>)[0]!;
-  t.same({ ...one, trace_id: '', span_id: '' }, { ...inBatch, trace_id: '', span_id: '' });
-  t.equal(one.trace_id, '07'.repeat(16));
+/**
+ * Reference: the trace as JSON.stringify writes its parts, built from objects (integers too large for a
+ * double spliced in as text), with the ids the encoder drew replaced by the ones given.
+ */
+function referenceTrace(ex: HttpExchange, resource: LevoResource, traceId: string, spanId: string): string {
+  const c = ex.conn;
+  const server = ex.rolesSwapped ? { ip: c.clientIp, port: c.clientPort } : { ip: c.serverIp, port: c.serverPort };
+  const client = ex.rolesSwapped ? { ip: c.serverIp, port: c.serverPort } : { ip: c.clientIp, port: c.clientPort };
+  const object = (pseudo: Array<[string, string]>, headers: Array<[string, string]>): Record<string, string> => {
+    const o = Object.create(null) as Record<string, string>;
+    for (const [k, v] of pseudo) o[k] = v;
+    for (const [n, v] of headers) {
+      const k = n.toLowerCase();
+      if (k.startsWith(':')) continue;
+      o[k] = o[k] === undefined ? v : `${o[k]}, ${v}`;
+    }
+    return o;
+  };
+  const rq = ex.request;
+  const rs = ex.response;
+  const authority = rq.host ?? (server.ip.includes(':') ? `[${server.ip}]:${server.port}` : `${server.ip}:${server.port}`);
+  const duration = (BigInt(ex.endSec) * 1_000_000_000n + BigInt(ex.endNsec)) - (BigInt(ex.startSec) * 1_000_000_000n + BigInt(ex.startNsec));
+  const start = BigInt(ex.startSec) * 1_000_000_000n + BigInt(ex.startNsec);
+  const b64 = (b: Buffer | null | undefined): string => (b ? b.toString('base64') : '');
+  return `{"duration_ns":${duration > 0n ? duration : 0n},"request_time_ns":${start},"http_scheme":"http",` +
+    `"request":${JSON.stringify({ headers: object([[':method', rq.method], [':path', rq.target], [':authority', authority]], rq.headers), body: b64(rq.body.bytes), truncated: rq.body.truncated })},` +
+    `"response":${JSON.stringify({ headers: rs === null ? {} : object([[':status', String(rs.status)]], rs.headers), body: b64(rs?.body.bytes), truncated: rs === null ? false : rs.body.truncated })},` +
+    `"resource":${JSON.stringify(resource)},"trace_id":"${traceId}","span_id":"${spanId}","span_kind":"SERVER",` +
+    `"local_net":${JSON.stringify(server)},"remote_net":${JSON.stringify(client)}}`;
+}
+
+t.test('randomised batches: byte for byte the reference text (repeats, digit and colon names, escapes, non-ASCII)', async (t) => {
+  const rnd = makePrng(31);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+  const text = (): string => {
+    let s = '';
+    for (let n = Math.floor(rnd() * 10); n > 0; n--) s += rnd() < 0.8 ? String.fromCharCode(0x20 + Math.floor(rnd() * 95)) : pick(['"', '\\', '\u0001', 'é', '\u2028', '\ud83d', '\ude00']);
+    return s;
+  };
+  const name = (): string => pick(['Host', 'Content-Type', 'content-type', 'X-Id', 'x-id', ':path', '123', '0', '__proto__', 'Set-Cookie', text()]);
+  let bad = 0;
+  for (let round = 0; round < 200; round++) {
+    const batch: HttpExchange[] = [];
+    for (let i = 0, n = 1 + Math.floor(rnd() * 4); i < n; i++) {
+      const headers = (): Array<[string, string]> => Array.from({ length: Math.floor(rnd() * (rnd() < 0.1 ? 40 : 6)) }, () => [name(), text()]);
+      batch.push(makeExchange({
+        id: i, target: '/' + text(), host: rnd() < 0.2 ? null : text(), reqHeaders: headers(), resHeaders: headers(),
+        reqBody: rnd() < 0.5 ? undefined : text(), resBody: rnd() < 0.3 ? undefined : Buffer.from(text() + text(), 'utf8'),
+        status: rnd() < 0.1 ? null : 100 + Math.floor(rnd() * 500), rolesSwapped: rnd() < 0.5,
+        startNsec: Math.floor(rnd() * 1e9), endSec: 1_700_000_000 + Math.floor(rnd() * 3), endNsec: Math.floor(rnd() * 1e9),
+      }));
+    }
+    const resource = { ...RESOURCE, service_name: text() };
+    const out = encodeLevoBatch(batch, resource).toString('utf8');
+    const parsed = JSON.parse(out) as Array<{ trace_id: string; span_id: string }>;
+    const expected = '[' + batch.map((ex, i) => referenceTrace(ex, resource, parsed[i]!.trace_id, parsed[i]!.span_id)).join(',') + ']';
+    if (out !== expected) {
+      bad++;
+      if (bad === 1) {
+        let k = 0;
+        while (k < out.length && out[k] === expected[k]) k++;
+        t.fail(`round ${round} differs at ${k}: ${JSON.stringify(out.slice(k - 80, k + 60))} vs ${JSON.stringify(expected.slice(k - 80, k + 60))}`);
+      }
+    }
+  }
+  t.equal(bad, 0, 'every batch byte-identical to the reference');
+});
+
+t.test('one encoder, many batches: each payload is its own copy, the buffer is reused', async (t) => {
+  const enc = new LevoBatchEncoder(RESOURCE);
+  const small = enc.encode([makeExchange({ id: 1 })]);
+  const big = enc.encode([makeExchange({ id: 2, resBody: Buffer.alloc(3 * 1024 * 1024, 1) })]);
+  const again = enc.encode([makeExchange({ id: 3 })]);
+  t.equal((JSON.parse(small.toString()) as unknown[]).length, 1);
+  t.equal(Buffer.from((JSON.parse(big.toString()) as Array<{ response: { body: string } }>)[0]!.response.body, 'base64').length, 3 * 1024 * 1024);
+  t.equal((JSON.parse(small.toString()) as Array<{ local_net: { port: number } }>)[0]!.local_net.port, 8080, 'an earlier payload is not overwritten');
+  t.equal(again.length, Buffer.byteLength(again.toString()), 'no slack');
 });
