@@ -140,3 +140,15 @@ t.test('a string longer than the slab is handed on by itself, after what was wri
   t.equal(sink.all().toString('utf8'), `[${JSON.stringify(long)}]`);
   t.same(sink.parts.map((p) => p.length), [1, Buffer.byteLength(JSON.stringify(long)), 1]);
 });
+
+t.test('hex() and json(): lower-case hex of a byte range; pre-encoded JSON text as it is', async (t) => {
+  const bytes = Buffer.from([0x00, 0x0f, 0xa5, 0xff, 0x10, 0x7e]);
+  const sink = new Collect();
+  const w = new JsonLineWriter(sink, 8);
+  w.hex(bytes, 1, 5);
+  const text = Buffer.from(JSON.stringify({ s: 'é"x' }), 'utf8');
+  w.json(text);
+  w.hex(bytes, 0, 6);
+  w.flush();
+  t.equal(sink.all().toString('utf8'), '0fa5ff10' + '{"s":"é\\"x"}' + bytes.toString('hex'));
+});
