@@ -196,16 +196,21 @@ export class JsonLineWriter {
 
   /** Writes bytes[start, end) as lower-case hexadecimal digits (no quotes). */
   hex(bytes: Uint8Array, start: number, end: number): void {
-    const n = (end - start) * 2;
-    if (this.pos + n > this.buf.length) this.room(n);
-    const buf = this.buf;
-    let o = this.pos;
-    for (let i = start; i < end; i++) {
-      const b = bytes[i]!;
-      buf[o++] = HEX_CODES[b >> 4]!;
-      buf[o++] = HEX_CODES[b & 15]!;
+    for (let from = start; from < end;) {
+      // in sink mode at most half a slab at a time (two digits per byte)
+      const to = Math.min(end, from + Math.max(1, this.sink === null ? end - from : this.buf.length >> 1));
+      const n = (to - from) * 2;
+      if (this.pos + n > this.buf.length) this.room(n);
+      const buf = this.buf;
+      let o = this.pos;
+      for (let i = from; i < to; i++) {
+        const b = bytes[i]!;
+        buf[o++] = HEX_CODES[b >> 4]!;
+        buf[o++] = HEX_CODES[b & 15]!;
+      }
+      this.pos = o;
+      from = to;
     }
-    this.pos = o;
   }
 
   /** Writes `b` as it is (already UTF-8 JSON text). */
