@@ -152,15 +152,17 @@ export function writeLevoTrace(w: JsonLineWriter, ex: HttpExchange, resourceJson
 /** Encodes batches for one resource; keeps its batch buffer between batches (not re-entrant). */
 export class LevoBatchEncoder {
   private readonly resourceJson: Buffer;
-  private w: JsonLineWriter | null = null;
+  private w: JsonLineWriter;
 
+  /** Throws at once when the addon cannot encode base64 (a start-up error, not one per batch). */
   constructor(resource: LevoResource) {
     this.resourceJson = Buffer.from(JSON.stringify(resource), 'utf8');
+    this.w = new JsonLineWriter(null, BATCH_BUFFER_BYTES);
   }
 
   /** The request body for POST /1.0/ebpf/traces: a JSON array of traces, UTF-8, in a new Buffer the caller owns. */
   encode(batch: readonly HttpExchange[]): Buffer {
-    const w = this.w ??= new JsonLineWriter(null, BATCH_BUFFER_BYTES);
+    const w = this.w;
     const ids = randomBytes(24 * batch.length);
     w.pos = 0;
     w.raw('[');
@@ -172,7 +174,7 @@ export class LevoBatchEncoder {
     const out = Buffer.allocUnsafe(w.pos);
     w.buf.copy(out, 0, 0, w.pos);
     w.pos = 0;
-    if (w.buf.length > BATCH_BUFFER_KEEP_BYTES) this.w = null;
+    if (w.buf.length > BATCH_BUFFER_KEEP_BYTES) this.w = new JsonLineWriter(null, BATCH_BUFFER_BYTES);
     return out;
   }
 }
