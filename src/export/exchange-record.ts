@@ -195,9 +195,9 @@ export function writeExchange(w: JsonLineWriter, ex: HttpExchange): void {
   }
   w.raw(clientServer(c, ex.rolesSwapped));
   w.raw(',"start_ns":"');
-  w.nsTime(ex.startSec, ex.startNsec);
+  w.raw(nsDecimal(ex.startSec, ex.startNsec));
   w.raw('","end_ns":"');
-  w.nsTime(ex.endSec, ex.endNsec);
+  w.raw(nsDecimal(ex.endSec, ex.endNsec));
   w.raw('","depth":');
   w.num(ex.depth);
   w.raw(',"connection_id":');

@@ -98,30 +98,6 @@ export class JsonLineWriter {
     this.raw(String(n));
   }
 
-  /**
-   * Writes `sec` seconds + `nsec` nanoseconds (integers, sec >= 0, 0 <= nsec < 1e9) as the decimal digits of
-   * the nanoseconds since the epoch, exact beyond 2^53: the same text as nsDecimal() (exchange-view.ts).
-   */
-  nsTime(sec: number, nsec: number): void {
-    if (sec === 0) return this.num(nsec);
-    if (sec !== this.lastSec) {
-      this.lastSec = sec; // consecutive timestamps share their second: its text is made once
-      this.lastSecText = String(sec);
-    }
-    this.raw(this.lastSecText);
-    if (this.pos + 9 > this.buf.length) this.room(9);
-    const buf = this.buf;
-    let v = nsec | 0; // below 1e9: int32 arithmetic
-    for (let o = this.pos + 8; o >= this.pos; o--) {
-      const q = (v / 10) | 0;
-      buf[o] = 0x30 + (v - q * 10);
-      v = q;
-    }
-    this.pos += 9;
-  }
-  private lastSec = -1;
-  private lastSecText = '';
-
   /** Writes `s` as a JSON string (quotes included), as JSON.stringify(s) encoded to UTF-8. */
   str(s: string): void {
     const n = s.length;

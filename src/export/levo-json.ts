@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { HttpExchange, HeaderList, MessageBody } from '../http/types.js';
-import { durationNsText, endpointsOf } from './exchange-view.js';
+import { durationNsText, endpointsOf, nsDecimal } from './exchange-view.js';
 import { JsonLineWriter } from './json-line-writer.js';
 
 export interface LevoResource {
@@ -122,7 +122,7 @@ export function writeLevoTrace(w: JsonLineWriter, ex: HttpExchange, resourceJson
   w.raw('{"duration_ns":');
   w.raw(durationNsText(ex));
   w.raw(',"request_time_ns":');
-  w.nsTime(ex.startSec, ex.startNsec);
+  w.raw(nsDecimal(ex.startSec, ex.startNsec));
   w.raw(',"http_scheme":"http","request":{"headers":');
   writeHeaderObject(w, [':method', rq.method, ':path', rq.target, ':authority', authority], rq.headers);
   w.raw(',');

@@ -17,7 +17,7 @@ class Collect implements ByteSink {
   }
 }
 
-type Piece = ['pair', boolean, string, string] | ['str', string] | ['strOrNull', string | null] | ['raw', string] | ['num', number] | ['b64', Buffer] | ['ns', number, number];
+type Piece = ['pair', boolean, string, string] | ['str', string] | ['strOrNull', string | null] | ['raw', string] | ['num', number] | ['b64', Buffer];
 
 function expected(pieces: Piece[]): Buffer {
   const out: Buffer[] = [];
@@ -26,8 +26,7 @@ function expected(pieces: Piece[]): Buffer {
     else if (p[0] === 'str' || p[0] === 'strOrNull') out.push(Buffer.from(JSON.stringify(p[1]), 'utf8'));
     else if (p[0] === 'raw') out.push(Buffer.from(p[1], 'latin1'));
     else if (p[0] === 'num') out.push(Buffer.from(String(p[1])));
-    else if (p[0] === 'b64') out.push(Buffer.from(p[1].toString('base64')));
-    else out.push(Buffer.from((BigInt(p[1]) * 1_000_000_000n + BigInt(p[2])).toString()));
+    else out.push(Buffer.from(p[1].toString('base64')));
   }
   return Buffer.concat(out);
 }
@@ -39,8 +38,7 @@ function write(w: JsonLineWriter, pieces: Piece[]): void {
     else if (p[0] === 'strOrNull') w.strOrNull(p[1]);
     else if (p[0] === 'raw') w.raw(p[1]);
     else if (p[0] === 'num') w.num(p[1]);
-    else if (p[0] === 'b64') w.base64(p[1]);
-    else w.nsTime(p[1], p[2]);
+    else w.base64(p[1]);
   }
 }
 
@@ -59,7 +57,6 @@ function randomPieces(rnd: () => number, count: number): Piece[] {
     else if (k < 0.4) pieces.push(['strOrNull', rnd() < 0.5 ? null : text(10)]);
     else if (k < 0.55) pieces.push(['raw', '{"k":'.slice(0, 1 + Math.floor(rnd() * 5))]);
     else if (k < 0.65) pieces.push(['num', Math.floor(rnd() * 1e12)]);
-    else if (k < 0.75) pieces.push(['ns', rnd() < 0.1 ? 0 : 1_700_000_000 + Math.floor(rnd() * 3), Math.floor(rnd() * 1e9)]);
     else {
       const n = rnd() < 0.1 ? Math.floor(rnd() * 5000) : Math.floor(rnd() * 100);
       pieces.push(['b64', Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)))]);
