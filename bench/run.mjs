@@ -68,7 +68,7 @@ async function throughput(o) {
   print(`\ncapture: ${file}\n  ${truth.packets} packets, ${(truth.bytes / 1e6).toFixed(1)} MB, ${truth.connections} connections ` +
     `(${o.connections} open at a time, ${o.inflight > 0 ? o.inflight : 'all'} of them transferring), ${truth.requests} requests / ${truth.responses} responses (generator truth)` +
     (tsFile !== file ? `\n  tshark read ${tsFile} (${tsTruth.packets} packets): its rate is per packet of that file` : ''));
-  print(`peak RSS from ${HAS_GNU_TIME ? '/usr/bin/time -f %M' : '/proc/PID/status VmHWM polling'}; medians of ${o.runs} runs\n`);
+  print(`peak RSS and CPU (user + system) from ${HAS_GNU_TIME ? "/usr/bin/time -f '%M %U %S'" : '/proc/PID/status VmHWM polling (CPU not known)'}; medians of ${o.runs} runs\n`);
   printTable(rows, print);
 
   const [fl, ts, sf] = rows;
@@ -96,7 +96,8 @@ async function throughput(o) {
   }
   for (const [i, r] of (sensorSat ?? []).entries()) {
     print(`  sensor -> satellite run ${i + 1}: requests ${r.requests} (truth ${truth.requests}: ${agreement({ a: r.requests, b: truth.requests })}), ` +
-      `exported ${r.stats['export.exported'] ?? '-'}, received by satellite ${r.received}, dropped (queue/outbox) ${r.dropped}`);
+      `exported ${r.stats['export.exported'] ?? '-'}, received by satellite ${r.received}, dropped (queue/outbox) ${r.dropped}; ` +
+      `CPU s: sensor ${r.cpuSec?.toFixed(2) ?? '-'}, satellite ${r.satelliteCpuSec?.toFixed(2) ?? '-'} (in ${r.wallSec.toFixed(2)} s)`);
   }
   return { truth, tsTruth, rows, targets, tshark: tshark.map(({ requests, responses }) => ({ requests, responses })),
     sensorFile: sensorFile.map((r) => ({ ...r, stats: undefined, finalStats: r.stats })),

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { runMeasured } from './measure.mjs';
+import { runMeasured, processCpuSec } from './measure.mjs';
 import { countTsharkFields, countSensorJsonl, countLines, sensorFinalStats } from './counts.mjs';
 import { generateCapture } from '../generate-capture.mjs';
 import { readFileSync } from 'node:fs';
@@ -61,17 +61,20 @@ export async function runSensorFile(file, dir, i, extra = []) {
 export async function runSensorSatellite(file, dir, i, satellite) {
   const io = { stdout: `${dir}/sensor-sat.${i}.log`, stderr: `${dir}/sensor-sat.${i}.err` };
   const before = await countLines(satellite.out);
+  const satCpu0 = processCpuSec(satellite.pid);
   const r = await runMeasured(SENSOR, ['apidump', '--pcap', file, '--satellite-url', satellite.url,
     '--export-format', 'levo', '--trace-export-interval', '1s', '--levoai-org-id', 'bench', ...SENSOR_COMMON], io);
   await new Promise((res) => setTimeout(res, 300)); // let the satellite flush its output stream
   const received = (await countLines(satellite.out)) - before;
+  const satCpu1 = processCpuSec(satellite.pid);
+  const satelliteCpuSec = satCpu0 === null || satCpu1 === null ? null : satCpu1 - satCpu0;
   const stats = await sensorFinalStats([io.stdout, io.stderr]);
   return { ...r, stats, requests: stats['http.requests'] ?? null, responses: null,
-    exchanges: stats['http.exchanges'] ?? null, received,
+    exchanges: stats['http.exchanges'] ?? null, received, satelliteCpuSec,
     dropped: (stats['export.dropped.queue_full'] ?? 0) + (stats['export.dropped.outbox_full'] ?? 0) };
 }
 
-/** Starts `pcap-sensor satellite --port 0`; resolves with { url, out, stop() }. */
+/** Starts `pcap-sensor satellite --port 0`; resolves with { url, out, pid, stop() }. */
 export function startSatellite(dir) {
   const out = `${dir}/satellite.jsonl`;
   const child = spawn(SENSOR, ['satellite', '--port', '0', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -87,7 +90,7 @@ export function startSatellite(dir) {
       if (m) {
         buf = null;
         clearTimeout(timer);
-        resolve({ url: m[1], out, stop: () => new Promise((res) => { child.once('exit', res); child.kill('SIGTERM'); }) });
+        resolve({ url: m[1], out, pid: child.pid, stop: () => new Promise((res) => { child.once('exit', res); child.kill('SIGTERM'); }) });
       }
     });
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`satellite exited (${code})`)); });
