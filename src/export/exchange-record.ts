@@ -221,9 +221,5 @@ export function exchangeLine(ex: HttpExchange): Buffer {
   const w = lineWriter ??= new JsonLineWriter(null, 64 * 1024);
   w.pos = 0;
   writeExchange(w, ex);
-  const line = Buffer.allocUnsafe(w.pos);
-  w.buf.copy(line, 0, 0, w.pos);
-  w.pos = 0;
-  if (w.buf.length > LINE_WRITER_KEEP_BYTES) lineWriter = null;
-  return line;
+  return w.takeCopy(LINE_WRITER_KEEP_BYTES);
 }

@@ -5,7 +5,7 @@
  * is written once, in place.
  *
  * Output is byte-identical to Buffer.from(JSON.stringify(value), 'utf8') for what the methods write:
- * str() writes a string that needs no escaping (printable ASCII without '"' and '\\') byte by byte, and any
+ * str() writes a string that needs no escaping (0x20-0x7F without '"' and '\\') byte by byte, and any
  * other string as JSON.stringify's text encoded to UTF-8. base64() writes the standard base64 of bytes.
  *
  * Two modes, fixed at construction:
@@ -15,7 +15,7 @@
  *   line may reach the sink in several parts, always in order, and memory stays at the slab's size.
  * - without a sink (one line at a time into a Buffer, exchangeLine()): the slab grows to hold the line.
  *
- * Call order: any writes, then flush() (sink mode) or take the bytes [0, pos) (grow mode) and reset().
+ * Call order: any writes, then flush() (sink mode) or takeCopy() (grow mode).
  */
 import { loadAddon } from '../capture/native.js';
 
@@ -53,9 +53,21 @@ export class JsonLineWriter {
   pos = 0;
   private readonly base64Into: Base64Into;
 
-  constructor(private readonly sink: ByteSink | null, slabBytes = DEFAULT_SLAB_BYTES) {
+  constructor(private readonly sink: ByteSink | null, private readonly slabBytes = DEFAULT_SLAB_BYTES) {
     this.buf = Buffer.allocUnsafe(slabBytes);
     this.base64Into = nativeBase64Into();
+  }
+
+  /**
+   * Grow mode: the bytes written so far in a new Buffer the caller owns; the writer starts over empty. A slab
+   * grown beyond `keepBytes` (by a large line or batch) is given back for one of the initial size.
+   */
+  takeCopy(keepBytes: number): Buffer {
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    this.pos = 0;
+    if (this.buf.length > keepBytes) this.buf = Buffer.allocUnsafe(this.slabBytes);
+    return out;
   }
 
   /** Makes room for `n` more bytes; after it, pos + n <= buf.length unless n exceeds the slab (sink mode). */
@@ -136,7 +148,7 @@ export class JsonLineWriter {
   }
 
   /**
-   * `s` between quotes at buf[o...] when every character is printable ASCII other than '"' and '\\' (the
+   * `s` between quotes at buf[o...] when every character is in 0x20-0x7F other than '"' and '\\' (the
    * text JSON keeps as it is); returns the offset after it, or -1 (nothing usable written) otherwise. The
    * caller has made room for s.length + 2 bytes.
    */

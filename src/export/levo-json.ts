@@ -152,7 +152,7 @@ export function writeLevoTrace(w: JsonLineWriter, ex: HttpExchange, resourceJson
 /** Encodes batches for one resource; keeps its batch buffer between batches (not re-entrant). */
 export class LevoBatchEncoder {
   private readonly resourceJson: Buffer;
-  private w: JsonLineWriter;
+  private readonly w: JsonLineWriter;
 
   /** Throws at once when the addon cannot encode base64 (a start-up error, not one per batch). */
   constructor(resource: LevoResource) {
@@ -171,11 +171,7 @@ export class LevoBatchEncoder {
       writeLevoTrace(w, batch[i]!, this.resourceJson, ids, 24 * i);
     }
     w.raw(']');
-    const out = Buffer.allocUnsafe(w.pos);
-    w.buf.copy(out, 0, 0, w.pos);
-    w.pos = 0;
-    if (w.buf.length > BATCH_BUFFER_KEEP_BYTES) this.w = new JsonLineWriter(null, BATCH_BUFFER_BYTES);
-    return out;
+    return w.takeCopy(BATCH_BUFFER_KEEP_BYTES);
   }
 }
 

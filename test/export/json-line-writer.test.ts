@@ -149,3 +149,19 @@ t.test('hex() and json(): lower-case hex of a byte range; pre-encoded JSON text 
   w.flush();
   t.equal(sink.all().toString('utf8'), '0fa5ff10' + '{"s":"é\\"x"}' + bytes.toString('hex'));
 });
+
+t.test('takeCopy(): the caller owns the bytes; a slab grown past the keep size goes back to its first size', async (t) => {
+  const w = new JsonLineWriter(null, 16);
+  w.str('small');
+  const first = w.takeCopy(64);
+  t.equal(first.toString(), '"small"');
+  t.equal(w.pos, 0, 'starts over empty');
+  w.raw('x'.repeat(100));
+  t.ok(w.buf.length >= 100, 'grew to hold the piece');
+  const big = w.takeCopy(64);
+  t.equal(big.toString(), 'x'.repeat(100));
+  t.equal(w.buf.length, 16, 'given back for one of the first size');
+  w.raw('abc');
+  t.equal(w.takeCopy(64).toString(), 'abc');
+  t.equal(first.toString(), '"small"', 'an earlier copy is not overwritten');
+});
