@@ -24,10 +24,10 @@ const PRINTED_FLAGS = Object.keys(APIDUMP_OPTIONS).filter((f) => f !== 'print-co
  * The ECS installer pulls in the AWS SDK (over 100 MiB of resident memory): it is loaded only when the `ecs`
  * command runs, so the sidecar's `apidump` never pays for it. Other commands list it by name only.
  */
-async function withEcsCommand<T>(y: Argv<T>, argv: string[]): Promise<Argv<T>> {
+async function withEcsCommand<T>(y: Argv<T>, argv: string[], setExit: (code: number) => void): Promise<Argv<T>> {
   if (argv[0] !== 'ecs') return y.command('ecs', ECS_DESCRIPTION, () => {}, () => {}) as Argv<T>;
   const { registerEcsCommand } = await import('../ecs/command.js');
-  return registerEcsCommand(y);
+  return registerEcsCommand(y, setExit);
 }
 
 /** Appends where a refused value came from when it was not a flag ("--rate-limit: ... (set by LEVO_RATE_LIMIT)"). */
@@ -71,7 +71,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       },
     );
   const withHealth = registerHealthCommand(registerSatelliteCommand(root), (code) => { exitCode = code; }, env);
-  const parser = (await withEcsCommand(withHealth, argv))
+  const parser = (await withEcsCommand(withHealth, argv, (code) => { exitCode = code; }))
     .demandCommand(1, 'Name a command: apidump, satellite, health or ecs')
     .strict()
     .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false })

@@ -6,7 +6,7 @@ import { refuseAlreadyInstrumented, refuseNetworkMode, refuseResources, revision
 import { buildSensorContainer, type SensorSettings } from './sidecar.js';
 import { refuse, selectTarget, type RunContext, type TargetFlags } from './target-selection.js';
 import { copyTaskDefinition, withSensor } from './task-definition-copy.js';
-import type { Prompter } from './terminal.js';
+import { missingFlag, type Prompter } from './terminal.js';
 
 /** Sensor settings as flags give them: region and log group are filled in from the target when absent. */
 export type SensorFlags = Omit<SensorSettings, 'region' | 'logGroup' | 'satelliteUrl' | 'orgId'> & {
@@ -51,7 +51,16 @@ export async function completeSensorSettings(flags: SensorFlags, region: string,
   return { ...flags, satelliteUrl, orgId, region, logGroup: flags.logGroup ?? defaultLogGroup };
 }
 
+/** What the flags alone can show wrong, checked before any AWS call (without a terminal, a missing value too). */
+function precheckSensorFlags(flags: SensorFlags, prompter: Prompter): void {
+  if (flags.satelliteUrl !== undefined) checkSatelliteUrl(flags.satelliteUrl);
+  else if (!prompter.interactive) throw missingFlag('--satellite-url', 'the satellite URL');
+  if (flags.orgId === undefined && !prompter.interactive) throw missingFlag('--levoai-org-id', 'the Levo organization id');
+  checkRegexes(flags);
+}
+
 export async function runEcsAdd(flags: AddFlags, ctx: RunContext): Promise<EcsRunResult> {
+  precheckSensorFlags(flags.sensor, ctx.prompter);
   const target = await selectTarget(flags, ctx);
   const base = target.base.taskDefinition;
   refuse(refuseNetworkMode(base));

@@ -73,6 +73,23 @@ export interface AwsSessionOptions {
   endpoint?: string;
   /** SDK attempts per call; the installer is interactive, so few. */
   maxAttempts?: number;
+  /** Dry run: the ECS clients refuse, before sending, every command but Describe* and List*. */
+  readOnly?: boolean;
+}
+
+/** Commands a read-only session may send. */
+const READ_ONLY_COMMAND = /^(Describe|List)[A-Za-z]*Command$/;
+
+/** Makes `client` throw instead of sending any command that is not a read (see AwsSessionOptions.readOnly). */
+function refuseWrites(client: ECSClient): ECSClient {
+  client.middlewareStack.add((next, context) => async (args) => {
+    const command = String(context.commandName ?? '');
+    if (!READ_ONLY_COMMAND.test(command)) {
+      throw new InstallerError(`dry run: refusing to send ${command.replace(/Command$/, '')} (it would change AWS resources).`);
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'pcapSensorReadOnly' });
+  return client;
 }
 
 /** Credentials of one profile, resolved once (and proved present) before any call is made. */
@@ -96,7 +113,8 @@ export class AwsSession {
   }
 
   ecs(region: string): ECSClient {
-    return new ECSClient({ region, credentials: this.credentials, endpoint: this.opts.endpoint, maxAttempts: this.opts.maxAttempts ?? 2 });
+    const client = new ECSClient({ region, credentials: this.credentials, endpoint: this.opts.endpoint, maxAttempts: this.opts.maxAttempts ?? 2 });
+    return this.opts.readOnly ? refuseWrites(client) : client;
   }
 
   ec2(region: string): EC2Client {

@@ -25,8 +25,8 @@ export interface SensorSettings {
   filter?: string;
   /** Traces per minute. */
   rateLimit?: number;
-  /** Seconds between trace exports. */
-  traceExportInterval?: number;
+  /** Time between trace exports as the sensor's flag takes it ("10", "2.5", "10s", "500ms"). */
+  traceExportInterval?: string;
   /** Each entry is one regex and becomes its own `--host-allow <regex>` pair: never comma-split. */
   hostAllow: readonly string[];
   pathAllow: readonly string[];
@@ -42,7 +42,7 @@ export function sensorEntryPoint(s: SensorSettings): string[] {
     '--levoai-org-id', s.orgId];
   if (s.filter !== undefined && s.filter !== '') argv.push('--filter', s.filter);
   if (s.rateLimit !== undefined) argv.push('--rate-limit', String(s.rateLimit));
-  if (s.traceExportInterval !== undefined) argv.push('--trace-export-interval', String(s.traceExportInterval));
+  if (s.traceExportInterval !== undefined) argv.push('--trace-export-interval', s.traceExportInterval);
   for (const r of s.hostAllow) argv.push('--host-allow', r);
   for (const r of s.pathAllow) argv.push('--path-allow', r);
   for (const r of s.hostExclusions) argv.push('--host-exclusions', r);

@@ -23,7 +23,7 @@ export interface TargetFlags {
   region?: string;
   cluster?: string;
   service?: string;
-  /** Family name (or "family:revision" / ARN: only its family is used to find services). */
+  /** Family name (or "family:revision" / ARN: only its family is used); default: the family `service` runs. */
   taskDefinition?: string;
   /** Custom AWS endpoint (tests, LocalStack). */
   endpoint?: string;
@@ -51,10 +51,14 @@ export interface SelectedTarget {
   base: DescribedTaskDefinition;
 }
 
-export async function selectTarget(flags: TargetFlags, ctx: RunContext): Promise<SelectedTarget> {
+/**
+ * Picks the target. With `dryRun` the session's ECS clients refuse every call but Describe* and List*, so a dry
+ * run cannot change anything even by mistake.
+ */
+export async function selectTarget(flags: TargetFlags & { dryRun?: boolean }, ctx: RunContext): Promise<SelectedTarget> {
   const { prompter, out } = ctx;
   const files = ctx.files ?? sharedFiles(ctx.env);
-  const session = await AwsSession.open({ profile: flags.profile, endpoint: flags.endpoint }, files);
+  const session = await AwsSession.open({ profile: flags.profile, endpoint: flags.endpoint, readOnly: flags.dryRun === true }, files);
 
   let region = resolveRegion(flags.region, flags.profile, files, ctx.env);
   if (!region) {
@@ -76,7 +80,8 @@ export async function selectTarget(flags: TargetFlags, ctx: RunContext): Promise
     })));
   }
 
-  let family = flags.taskDefinition ? familyOf(flags.taskDefinition) : undefined;
+  const named = flags.service ? await describeService(ecs, cluster, flags.service) : undefined;
+  let family = flags.taskDefinition ? familyOf(flags.taskDefinition) : familyOf(named?.taskDefinition);
   if (!family) {
     if (!prompter.interactive) throw missingFlag('--task-definition', 'the task definition family');
     family = await prompter.choose('Task definition family', '--task-definition', (await listFamilies(ecs)).map((f) => ({ value: f })));
@@ -85,8 +90,8 @@ export async function selectTarget(flags: TargetFlags, ctx: RunContext): Promise
   refuse(refuseNetworkMode(latest.taskDefinition));
 
   let service: Service;
-  if (flags.service) {
-    service = await describeService(ecs, cluster, flags.service);
+  if (named) {
+    service = named;
     const runs = familyOf(service.taskDefinition);
     if (runs !== family) {
       throw new InstallerError(`service "${flags.service}" runs task definition family "${runs}", not "${family}". ` +

@@ -61,29 +61,39 @@ export const nonInteractivePrompter: Prompter = {
 /**
  * Numbered menus on a terminal (reads stdin, writes stderr). One readline interface for the whole run, so
  * type-ahead is not lost between questions; `close()` must be called when the run ends.
+ * Ctrl-C at a question stops the run with exit code 130, the end of the input (Ctrl-D) with 1; every question comes
+ * before the first change, so in both cases nothing was changed.
  */
 export function terminalPrompter(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Prompter {
   let rl: Interface | undefined;
   /** Lines typed before their question was asked (type-ahead), oldest first; at most MAX_TYPE_AHEAD kept. */
   const typedAhead: string[] = [];
-  let waiting: ((line: string) => void) | undefined;
+  let waiting: { resolve(line: string): void; reject(err: Error): void } | undefined;
+  /** Why no more answers can come (set when the input ends or Ctrl-C was pressed). */
+  let ended: InstallerError | undefined;
+  const end = (err: InstallerError): void => {
+    ended ??= err;
+    if (waiting) { const w = waiting; waiting = undefined; output.write('\n'); w.reject(ended); }
+  };
   const ask = (q: string): Promise<string> => {
-    if (!rl) {
+    if (!rl && !ended) {
       rl = createInterface({ input, output, terminal: true });
       rl.on('line', (line) => {
-        if (waiting) { const w = waiting; waiting = undefined; w(line); } else if (typedAhead.length < MAX_TYPE_AHEAD) typedAhead.push(line);
+        if (waiting) { const w = waiting; waiting = undefined; w.resolve(line); } else if (typedAhead.length < MAX_TYPE_AHEAD) typedAhead.push(line);
       });
-      rl.on('close', () => { if (waiting) { const w = waiting; waiting = undefined; w(''); } });
+      rl.on('SIGINT', () => { end(new InstallerError('interrupted: nothing was changed.', 130)); rl?.close(); });
+      rl.on('close', () => end(new InstallerError('the input ended before an answer: nothing was changed.', 1)));
     }
+    const early = typedAhead.shift();
+    if (early !== undefined) { output.write(q + early + '\n'); return Promise.resolve(early.trim()); }
+    if (ended || !rl) return Promise.reject(ended);
     rl.setPrompt(q);
     rl.prompt();
-    const early = typedAhead.shift();
-    if (early !== undefined) { output.write(early + '\n'); return Promise.resolve(early.trim()); }
-    return new Promise((resolve) => { waiting = (line) => resolve(line.trim()); });
+    return new Promise((resolve, reject) => { waiting = { resolve: (line) => resolve(line.trim()), reject }; });
   };
   return {
     interactive: true,
-    close() { rl?.close(); rl = undefined; },
+    close() { const r = rl; rl = undefined; waiting = undefined; r?.close(); },
     async choose(question, flag, choices) {
       if (choices.length === 0) throw new InstallerError(`nothing to choose for ${flag}: ${question} found none.`);
       if (choices.length === 1) {

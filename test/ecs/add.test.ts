@@ -11,7 +11,7 @@ t.test('add: registers web:2 with the sidecar, updates and tags the service, fol
   const h = await startHarness(t);
   h.fake.rollout = { polls: 3, outcome: 'COMPLETED' };
   const res = await runEcsAdd({ ...target, endpoint: h.endpoint, dryRun: false, yes: true,
-    sensor: { ...sensorFlags(), filter: 'port 8080 and (not port 8081)', rateLimit: 500, traceExportInterval: 5,
+    sensor: { ...sensorFlags(), filter: 'port 8080 and (not port 8081)', rateLimit: 500, traceExportInterval: '5',
       hostAllow: ['^api\\.', '\\d{1,3}'], pathExclusions: ['/health'] } }, h.ctx(nonInteractivePrompter));
   t.equal(res.exitCode, 0, h.out.text());
   const revs = h.fake.families.get('web')!;

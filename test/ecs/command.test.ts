@@ -4,24 +4,22 @@ import yargs from 'yargs';
 import { registerEcsCommand } from '../../src/ecs/command.js';
 import { startHarness } from './harness.js';
 
-/** Runs the CLI with `args`, capturing stdout/stderr and the exit code it set. */
+/** Runs the CLI with `args` (parsed like src/cli/main.ts: no camel-case aliases), capturing stdout/stderr and the exit code it set. */
 async function runCli(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   const out: string[] = [];
   const err: string[] = [];
   const origOut = process.stdout.write.bind(process.stdout);
   const origErr = process.stderr.write.bind(process.stderr);
-  const before = process.exitCode;
-  process.exitCode = 0;
+  let exitCode = 0;
   process.stdout.write = ((c: string | Uint8Array) => { out.push(String(c)); return true; }) as typeof process.stdout.write;
   process.stderr.write = ((c: string | Uint8Array) => { err.push(String(c)); return true; }) as typeof process.stderr.write;
   try {
-    await registerEcsCommand(yargs(args)).strict().exitProcess(false).parseAsync();
+    await registerEcsCommand(yargs(args), (code) => { exitCode = code; }).strict().exitProcess(false)
+      .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false }).parseAsync();
   } finally {
     process.stdout.write = origOut;
     process.stderr.write = origErr;
   }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = before;
   return { stdout: out.join(''), stderr: err.join(''), exitCode };
 }
 
