@@ -77,6 +77,13 @@ export interface AwsSessionOptions {
   readOnly?: boolean;
 }
 
+/**
+ * The SDK warns on stderr, once per process, that its releases after January 2027 need Node.js 22. That notice is
+ * for whoever upgrades the SDK in this package, not for the person running the installer: it is turned off (an
+ * explicit setting of the variable is kept).
+ */
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 /** Commands a read-only session may send. */
 const READ_ONLY_COMMAND = /^(Describe|List)[A-Za-z]*Command$/;
 

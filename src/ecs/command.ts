@@ -28,6 +28,8 @@ function interactiveContext(): Omit<RunContext, 'rollout'> {
 /** `ecs container-definition`: the sidecar JSON from the flags (no AWS calls). Returns the exit code. */
 export async function runContainerDefinition(a: RawArgv, out: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const sensor = sensorFlagsFrom(a);
+  if (sensor.satelliteUrl === undefined) throw new InstallerError('missing --satellite-url: where the sensor sends traces, http(s)://host:port.', 2);
+  if (sensor.orgId === undefined) throw new InstallerError('missing --levoai-org-id: the Levo organization id the traces belong to.', 2);
   const { profile, region: regionFlag } = accountFlagsFrom(a);
   const region = resolveRegion(regionFlag, profile, sharedFiles(env), env);
   if (!region) {
