@@ -10,10 +10,11 @@
  * Counters set (totals since the sources were opened):
  *   capture.kernel_drops     ps_drop: the kernel ring was full (raise --capture-buffer-size)
  *   capture.if_drops         ps_ifdrop: dropped by the interface/driver before the ring
+ *   capture.packets          packets delivered by every interface (the sum of capture.if.<name>.packets)
  *   capture.if.<name>.kernel_drops / .if_drops / .packets   per interface
  *   capture.drain_packets    packets delivered after stop() (graceful-stop drain, all interfaces)
  *   capture.drain_cut        interfaces whose drain a bound (drainMs / drainMaxPackets) or close() cut short
- * Not set: capture.packets / capture.bytes (the packet pump counts what reached the pipeline).
+ * Not set: capture.bytes (the packet pump counts what reached the pipeline: pipeline.bytes).
  *
  * pcap_stats counters are 32-bit and wrap; totals here are accumulated from deltas modulo 2^32,
  * so they stay monotonic. A source whose stats can no longer be read (closed, interface gone)
@@ -74,6 +75,7 @@ export class LiveStatsPublisher {
     const reports: DropReport[] = [];
     let kernelDrops = 0;
     let ifDrops = 0;
+    let packets = 0;
     let drainPackets = 0;
     let drainCut = 0;
     for (const t of this.totals) {
@@ -98,12 +100,14 @@ export class LiveStatsPublisher {
       if (s.packets >= t.packets) t.packets = s.packets;
       kernelDrops += t.kernelDrops;
       ifDrops += t.ifDrops;
+      packets += t.packets;
       this.counters.set(t.dropsKey, t.kernelDrops);
       this.counters.set(t.ifDropsKey, t.ifDrops);
       this.counters.set(t.packetsKey, t.packets);
     }
     this.counters.set('capture.kernel_drops', kernelDrops);
     this.counters.set('capture.if_drops', ifDrops);
+    this.counters.set('capture.packets', packets);
     this.counters.set('capture.drain_packets', drainPackets);
     this.counters.set('capture.drain_cut', drainCut);
     for (const r of reports) {

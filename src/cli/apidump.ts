@@ -3,8 +3,11 @@
  * runs it until the capture ends or a signal arrives, then flushes within a deadline.
  *
  * Exit status: 0 when the capture ended (or was stopped by SIGINT/SIGTERM) and exports were flushed;
- * 1 when the capture failed (corrupt file, interface error) after everything read before the failure
- * was exported; 2 for a configuration error (thrown as UsageError before anything starts).
+ * 1 when --out cannot be opened (checked before capture starts), when the capture failed (corrupt file,
+ * interface error) after everything read before the failure was exported, or when the exports failed
+ * (src/export/outcome.ts: in a file run any exchange lost, live every export failed); 2 for a
+ * configuration error (thrown as UsageError before anything starts). Standard output closed by its
+ * reader (`--out - | head`) ends --out alone and does not change the status.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { Logger } from '../util/logger.js';
@@ -20,6 +23,8 @@ import { LiveStatsPublisher } from '../capture/live-stats.js';
 import { PolicyConfigError } from '../policy/index.js';
 import { resolveExportConfig, ExportConfigError, type ExportConfig } from '../export/config.js';
 import { createExportPipeline } from '../export/create-export.js';
+import { OutputOpenError } from '../export/open-error.js';
+import { exportOutcome } from '../export/outcome.js';
 import type { ExportPipeline } from '../export/pipeline.js';
 import { HealthMonitor, type HealthProbes } from '../observability/health-monitor.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
@@ -130,20 +135,28 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   }
   for (const w of expCfg.warnings) log.warn(w);
 
+  // destinations first: an --out that cannot be written stops the run before any capture starts
+  let exporter: ExportPipeline;
+  try {
+    exporter = await createExportPipeline(expCfg, counters, log, cfg.pcap ? FILE_EXPORT_TUNING : {});
+  } catch (err) {
+    if (err instanceof OutputOpenError) { log.error(err.message); return 1; }
+    throw err;
+  }
   let sources: CaptureSource[];
+  let pipeline: SensorPipeline;
   try {
     sources = await openSources(cfg, expCfg, counters, log);
   } catch (err) {
+    await exporter.shutdown(0);
     if (err instanceof CaptureError) { log.error(err.message); return 1; }
     throw err;
   }
-  let exporter: ExportPipeline;
-  let pipeline: SensorPipeline;
   try {
-    exporter = await createExportPipeline(expCfg, counters, log, cfg.pcap ? FILE_EXPORT_TUNING : {});
     pipeline = buildPipeline(cfg, exporter, counters);
   } catch (err) {
     for (const s of sources) s.close();
+    await exporter.shutdown(0);
     throw err;
   }
 
@@ -170,7 +183,10 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   health.start();
   log.info(startupSummary(cfg, expCfg, sources.map((s) => s.name), metrics?.url ?? null), 'capture started');
 
+  // the shutdown deadline counts from the signal: draining the capture is part of the time allowed
+  let stoppedAt: number | null = null;
   const stop = (signal: string): void => {
+    stoppedAt ??= Date.now();
     log.info({ signal }, 'stopping: finishing what is reassembled, then flushing');
     for (const s of sources) s.stop();
   };
@@ -187,16 +203,18 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   }
   pipeline.pump.finish();
   for (const s of sources) s.close();
-  await exporter.shutdown(SHUTDOWN_DEADLINE_MS);
+  await exporter.shutdown(SHUTDOWN_DEADLINE_MS - (stoppedAt === null ? 0 : Date.now() - stoppedAt));
   health.stop();
   await metrics?.close();
   stats.stop();
-  stats.report('final stats');
+  const final = stats.report('final stats');
   process.removeListener('SIGINT', stop);
   process.removeListener('SIGTERM', stop);
+  const outcome = exportOutcome(final, { fileRun: Boolean(cfg.pcap), satellite: expCfg.satelliteUrl !== null, out: expCfg.out !== null });
+  for (const p of outcome.problems) log.error(`export failed: ${p}`);
   if (failed) {
     log.error(failed instanceof CaptureError ? failed.message : { err: failed }, 'capture failed');
     return 1;
   }
-  return 0;
+  return outcome.ok ? 0 : 1;
 }

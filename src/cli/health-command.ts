@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import type { Argv } from 'yargs';
 import { UsageError } from './apidump-flags.js';
 import { envNameForFlag } from '../config/env-layer.js';
+import { parsePort } from './satellite-command.js';
 
 export interface HealthCheckResult {
   healthy: boolean;
@@ -44,15 +45,14 @@ export function registerHealthCommand<T>(yargs: Argv<T>, setExit: (code: number)
     'health',
     'container health check: exit 0 when the running sensor reports healthy at /healthz, 1 otherwise',
     (y) => y.options({
-      port: { type: 'number', describe: `metrics port of the running sensor (default: $${envNameForFlag('metrics-port')})` },
+      port: { type: 'string', describe: `metrics port of the running sensor (default: $${envNameForFlag('metrics-port')})` },
       host: { type: 'string', default: envHost && envHost !== '0.0.0.0' && envHost !== '::' ? envHost : '127.0.0.1', describe: 'address of the metrics server' },
       'timeout-ms': { type: 'number', default: 3000, describe: 'give up (unhealthy) after this many milliseconds' },
     }),
     async (args) => {
-      const raw = args.port ?? (envPort !== undefined && envPort.trim() !== '' ? Number(envPort) : undefined);
+      const raw = args.port ?? (envPort !== undefined && envPort.trim() !== '' ? envPort : undefined);
       if (raw === undefined) throw new UsageError(`health: give --port N (or set ${envNameForFlag('metrics-port')})`);
-      const port = Number(raw);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`health --port: expected 1-65535, got '${String(raw)}'`);
+      const port = parsePort(raw, 'health --port', 1);
       const timeoutMs = Number(args['timeout-ms']);
       if (!(timeoutMs > 0)) throw new UsageError(`health --timeout-ms: expected a number > 0`);
       const r = await checkHealth(String(args.host), port, timeoutMs);

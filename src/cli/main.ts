@@ -70,7 +70,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         exitCode = await runApidump(cfg, log);
       },
     );
-  const withHealth = registerHealthCommand(registerSatelliteCommand(root), (code) => { exitCode = code; }, env);
+  const withHealth = registerHealthCommand(registerSatelliteCommand(root, (code) => { exitCode = code; }), (code) => { exitCode = code; }, env);
   const parser = (await withEcsCommand(withHealth, argv, (code) => { exitCode = code; }))
     .demandCommand(1, 'Name a command: apidump, satellite, health or ecs')
     .strict()

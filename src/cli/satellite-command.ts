@@ -1,24 +1,46 @@
 /**
- * `pcap-sensor satellite --port N --out FILE`: the embedded satellite for local runs and tests. Receives
- * OTLP/HTTP JSON (POST /v1/traces) and the satellite JSON (POST /1.0/ebpf/traces), writes every trace as a
- * JSON line to --out and prints a one-line summary per batch. Runs until SIGINT/SIGTERM.
+ * `pcap-sensor satellite --port N --host H --out FILE`: the embedded satellite for local runs and tests.
+ * Receives OTLP/HTTP JSON (POST /v1/traces) and the satellite JSON (POST /1.0/ebpf/traces), writes every
+ * trace as a JSON line to --out and prints a one-line summary per batch. Runs until SIGINT/SIGTERM.
+ *
+ * Exit status: 0 after SIGINT/SIGTERM; 2 for a bad --port (not a number in 0-65535); 1 when it cannot start:
+ * --out cannot be written, or the address cannot be listened on (in use, not local). Each failure is one
+ * `Error: ...` line on stderr, printed before anything says it is listening.
  */
 import type { Argv } from 'yargs';
-import { startSatellite } from '../satellite/server.js';
+import { startSatellite, SatelliteListenError, type Satellite } from '../satellite/server.js';
+import { OutputOpenError } from '../export/open-error.js';
+import { UsageError } from './apidump-flags.js';
 
-export function registerSatelliteCommand<T>(yargs: Argv<T>): Argv<T> {
+/** A TCP port as typed: decimal digits only, `min`-65535 (0 = any free port, where allowed). UsageError else. */
+export function parsePort(raw: unknown, flag: string, min = 0): number {
+  const text = String(raw).trim();
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= min && port <= 65535)) throw new UsageError(`${flag}: expected a port number from ${min} to 65535, got '${String(raw)}'`);
+  return port;
+}
+
+/** Registers `satellite`; the handler sets the exit code through `setExit` (1 when it cannot start). */
+export function registerSatelliteCommand<T>(yargs: Argv<T>, setExit: (code: number) => void = () => {}): Argv<T> {
   return yargs.command(
     'satellite',
     'run the embedded satellite: receive traces and write them as JSON Lines',
     (y) => y.options({
-      port: { type: 'number', default: 9999, describe: 'TCP port to listen on (0 = any free port, printed at start)' },
+      port: { type: 'string', default: '9999', describe: 'TCP port to listen on (0 = any free port, printed at start)' },
       host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
       out: { type: 'string', default: '-', describe: "file for the received traces ('-' = stdout)" },
     }),
     async (args) => {
-      const port = Number(args.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0-65535, got '${String(args.port)}'`);
-      const sat = await startSatellite({ port, host: String(args.host), out: String(args.out) });
+      const port = parsePort(args.port, 'satellite --port');
+      let sat: Satellite;
+      try {
+        sat = await startSatellite({ port, host: String(args.host), out: String(args.out) });
+      } catch (err) {
+        if (!(err instanceof OutputOpenError || err instanceof SatelliteListenError)) throw err;
+        process.stderr.write(`Error: satellite: ${err.message}\n`);
+        setExit(1);
+        return;
+      }
       process.stderr.write(`satellite listening on ${sat.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => { resolve(); };

@@ -11,7 +11,9 @@
  *
  * Counters (exchanges unless noted), each also kept per exporter as export.<name>.<counter>:
  *   export.exported             delivered (2xx)
- *   export.failed               rejected, not encodable, or still undelivered at the shutdown deadline
+ *   export.failed               rejected, not encodable, or still undelivered at the shutdown deadline (a
+ *                               request in flight then is aborted, so the deadline holds against a
+ *                               satellite that accepts connections and never answers)
  *   export.retried              retry attempts scheduled (requests, not exchanges)
  *   export.dropped.outbox_full  dropped to stay under the outbox caps
  *   export.<name>.pending_batches / pending_bytes   gauges of the outbox
@@ -75,6 +77,8 @@ export class RetryingDelivery<P> implements BatchExporter {
   private readonly pending: Pending<P>[] = [];
   private pendingBytes = 0;
   private inFlight = false;
+  /** Aborts the request in flight (at the shutdown deadline). */
+  private inFlightAbort: AbortController | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   /** Consecutive failed attempts against this endpoint; 0 when the last attempt succeeded. */
   private failures = 0;
@@ -186,6 +190,9 @@ export class RetryingDelivery<P> implements BatchExporter {
     this.finished = true;
     clearTimeout(deadlineTimer);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    // the deadline holds whatever the satellite does: a request still waiting for an answer is cut off
+    this.inFlightAbort?.abort();
+    this.inFlightAbort = null;
     let undelivered = 0;
     for (const p of this.pending) undelivered += p.exchanges;
     if (undelivered > 0) {
@@ -214,9 +221,11 @@ export class RetryingDelivery<P> implements BatchExporter {
     const timeout = this.closing
       ? Math.max(1, Math.min(this.requestTimeoutMs, this.deadlineAt - Date.now()))
       : this.requestTimeoutMs;
+    const abort = new AbortController();
+    this.inFlightAbort = abort;
     let sending: Promise<SendResult>;
     try {
-      sending = this.transport.send(head.payload, timeout);
+      sending = this.transport.send(head.payload, timeout, abort.signal);
     } catch (err) {
       sending = Promise.resolve({ kind: 'retry', reason: String(err) });
     }
@@ -227,6 +236,7 @@ export class RetryingDelivery<P> implements BatchExporter {
 
   private onResult(head: Pending<P>, r: SendResult): void {
     this.inFlight = false;
+    this.inFlightAbort = null;
     this.handleResult(head, r);
     this.wakeReadyWaiters();
   }

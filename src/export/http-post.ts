@@ -8,7 +8,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { parseRetryAfterMs } from './backoff.js';
-import type { SendResult } from './types.js';
+import type { BatchTransport, EncodedBatch, SendResult } from './types.js';
+import type { HttpExchange } from '../http/types.js';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -42,18 +43,32 @@ export interface PostTarget {
   headers: Record<string, string>;
 }
 
-export function postBody(target: PostTarget, body: Buffer, contentType: string, timeoutMs: number): Promise<SendResult> {
+/**
+ * POSTs `body`; resolves within `timeoutMs`, or at once when `signal` aborts (the request is destroyed and
+ * the result is a retry with reason 'aborted': the caller decides whether there is time for another).
+ */
+export function postBody(target: PostTarget, body: Buffer, contentType: string, timeoutMs: number,
+  signal?: AbortSignal): Promise<SendResult> {
   return new Promise<SendResult>((resolve) => {
+    if (signal?.aborted === true) {
+      resolve({ kind: 'retry', reason: 'aborted' });
+      return;
+    }
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const settle = (r: SendResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       resolve(r);
     };
+    const onAbort = (): void => {
+      settle({ kind: 'retry', reason: 'aborted' });
+      req?.destroy();
+    };
     const mod = target.url.protocol === 'https:' ? https : http;
-    let req: http.ClientRequest;
+    let req: http.ClientRequest | undefined;
     try {
       req = mod.request(target.url, {
         method: 'POST',
@@ -77,9 +92,33 @@ export function postBody(target: PostTarget, body: Buffer, contentType: string, 
     // A whole-request timeout (connect + send + response), not a socket idle timeout.
     timer = setTimeout(() => {
       settle({ kind: 'retry', reason: `timeout after ${timeoutMs} ms` });
-      req.destroy();
+      req?.destroy();
     }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'retry', reason: err.code ?? err.message }));
     req.end(body);
   });
+}
+
+/**
+ * A satellite transport whose payload is a JSON body POSTed to one URL (both export formats): `send` and
+ * `close` are shared, the format supplies `encode`. One keep-alive agent; close() destroys its sockets.
+ */
+export abstract class JsonPostTransport implements BatchTransport<Buffer> {
+  abstract readonly name: string;
+  private readonly target: PostTarget;
+
+  constructor(url: URL, headers: Record<string, string>, ca?: string | Buffer) {
+    this.target = { url, agent: createSatelliteAgent(url, ca), headers };
+  }
+
+  abstract encode(batch: readonly HttpExchange[]): EncodedBatch<Buffer>;
+
+  send(payload: Buffer, timeoutMs: number, signal: AbortSignal): Promise<SendResult> {
+    return postBody(this.target, payload, 'application/json', timeoutMs, signal);
+  }
+
+  async close(): Promise<void> {
+    this.target.agent.destroy();
+  }
 }

@@ -14,6 +14,11 @@
  * bounded memory, never a blocked capture loop. Times the stream asked to wait (write() returned
  * false) are counted in export.jsonl.backpressure. After a stream error every later line is dropped
  * and counted in export.jsonl.failed. Lines written: export.jsonl.written.
+ *
+ * Standard output closed by its reader (EPIPE: `--out - | head -1`) is the normal end of this destination,
+ * not a failure: one log line, later lines are counted in export.jsonl.dropped.stdout_closed, the run and
+ * the other destinations go on, and the exit status is not affected (docs/export.md). Either way a reader
+ * waiting in whenReady() is released at once, and shutdown() does not wait for a 'drain' that cannot come.
  */
 import type { Writable } from 'node:stream';
 import { SyncFileWriter } from './sync-file-writer.js';
@@ -21,6 +26,7 @@ import type { Counters } from '../util/counters.js';
 import type { HttpExchange } from '../http/types.js';
 import { exchangeLine, writeExchange } from './exchange-record.js';
 import { silentLogger, type ExportLogger, type StreamExporter } from './types.js';
+import { outputOpenError } from './open-error.js';
 
 export interface JsonlFileExporterOptions {
   /** File path, truncated on open; "-" writes to stdout (never closed). */
@@ -41,17 +47,25 @@ export class JsonlFileExporter implements StreamExporter {
   private readonly stream: Writable | null;
   private readonly ownsStream: boolean;
   private failed = false;
+  /** Standard output was closed by its reader (EPIPE). */
+  private readerGone = false;
   private waitingForDrain = false;
 
   /**
-   * Opens the file and resolves once it is open, so a bad path is a start-up error
-   * (rejects with the fs error) rather than a silent runtime loss.
+   * Opens the file and resolves once it is open, so a bad path is a start-up error (rejects with an
+   * OutputOpenError naming --out and the reason) rather than a silent runtime loss.
    */
   static async open(opts: JsonlFileExporterOptions): Promise<JsonlFileExporter> {
     if (opts.stream !== undefined || opts.path === '-') return new JsonlFileExporter(opts, opts.stream ?? process.stdout, null);
-    return new JsonlFileExporter(opts, null, new SyncFileWriter(opts.path, (err) => {
-      opts.logger?.error({ path: opts.path, err: String(err) }, 'export: --out write failed, further lines dropped');
-    }));
+    let file: SyncFileWriter;
+    try {
+      file = new SyncFileWriter(opts.path, (err) => {
+        opts.logger?.error({ path: opts.path, err: String(err) }, 'export: --out write failed, further lines dropped');
+      });
+    } catch (err) {
+      throw outputOpenError('--out', opts.path, err);
+    }
+    return new JsonlFileExporter(opts, null, file);
   }
 
   private constructor(opts: JsonlFileExporterOptions, stream: Writable | null, private readonly file: SyncFileWriter | null) {
@@ -61,21 +75,37 @@ export class JsonlFileExporter implements StreamExporter {
     this.stream = stream;
     this.ownsStream = stream !== null && stream !== process.stdout;
     if (stream === null) return;
-    stream.on('error', (err) => {
-      if (!this.failed) this.logger.error({ path: opts.path, err: String(err) }, 'export: --out stream failed, further lines dropped');
-      this.failed = true;
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (!this.failed && !this.readerGone) {
+        if (err.code === 'EPIPE') {
+          this.readerGone = true;
+          this.logger.info({ path: opts.path }, 'export: standard output closed by its reader, --out ends here (other destinations go on)');
+        } else {
+          this.failed = true;
+          this.logger.error({ path: opts.path, err: String(err) }, 'export: --out stream failed, further lines dropped');
+        }
+      }
+      this.wake();
     });
-    stream.on('drain', () => {
-      this.waitingForDrain = false;
-      const wake = this.wakeOnDrain;
-      this.wakeOnDrain = null;
-      wake?.();
-    });
+    stream.on('drain', () => this.wake());
+  }
+
+  /** Releases whoever waits for 'drain' (after a drain, or an error after which none will come). */
+  private wake(): void {
+    this.waitingForDrain = false;
+    const wake = this.wakeOnDrain;
+    this.wakeOnDrain = null;
+    wake?.();
+  }
+
+  /** No more lines can be written (write error, or standard output closed by its reader). */
+  private get stopped(): boolean {
+    return this.failed || this.readerGone;
   }
 
   /** Waits for the stream's 'drain' after write() asked to (files wait; live capture never calls this). */
   whenReady(): Promise<void> | null {
-    if (this.stream === null || !this.waitingForDrain || this.failed) return null;
+    if (this.stream === null || !this.waitingForDrain || this.stopped) return null;
     return new Promise<void>((resolve) => {
       const prev = this.wakeOnDrain;
       this.wakeOnDrain = () => { prev?.(); resolve(); };
@@ -85,6 +115,10 @@ export class JsonlFileExporter implements StreamExporter {
   private wakeOnDrain: (() => void) | null = null;
 
   write(ex: HttpExchange): void {
+    if (this.readerGone) {
+      this.counters.inc('export.jsonl.dropped.stdout_closed');
+      return;
+    }
     if (this.failed) {
       this.counters.inc('export.jsonl.failed');
       return;
@@ -127,13 +161,14 @@ export class JsonlFileExporter implements StreamExporter {
         clearTimeout(timer);
         resolve();
       }
-      if (this.failed) return done();
+      if (this.stopped) return done();
       if (this.ownsStream) {
         stream.end(done);
       } else if (stream.writableLength === 0) {
         done();
       } else {
         stream.once('drain', done);
+        stream.once('error', done);
       }
     });
   }

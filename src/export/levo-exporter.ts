@@ -1,15 +1,15 @@
 /**
  * Satellite JSON exporter (--export-format levo): POST {satellite}/1.0/ebpf/traces with an array of
- * trace objects (levo-json.ts), Content-Type application/json, header x-levo-organization-id.
+ * trace objects (levo-json.ts), Content-Type application/json, header x-levo-organization-id (and the
+ * sensor's name/version as User-Agent).
  * Retries, backoff and the bounded outbox come from RetryingDelivery.
  */
-import type http from 'node:http';
 import type { HttpExchange } from '../http/types.js';
 import { RetryingDelivery, type DeliveryOptions } from './delivery.js';
-import { createSatelliteAgent, postBody, type PostTarget } from './http-post.js';
+import { JsonPostTransport } from './http-post.js';
 import { LevoBatchEncoder } from './levo-json.js';
 import { sensorInfo } from './sensor-info.js';
-import type { BatchTransport, EncodedBatch, SendResult } from './types.js';
+import type { EncodedBatch } from './types.js';
 
 export const LEVO_TRACES_PATH = '/1.0/ebpf/traces';
 export const ORG_ID_HEADER = 'x-levo-organization-id';
@@ -27,6 +27,12 @@ export interface SatelliteTarget {
   serviceName?: string;
 }
 
+/** Headers of every export request: the sensor as User-Agent, the organization ID when there is one. */
+export function satelliteHeaders(t: SatelliteTarget): Record<string, string> {
+  const info = sensorInfo();
+  return { 'user-agent': `${info.name}/${info.version}`, ...(t.orgId !== '' ? { [ORG_ID_HEADER]: t.orgId } : {}) };
+}
+
 /** Appends `path` to the base URL's path (no double slash); query and fragment of the base are dropped. */
 export function endpointUrl(base: URL, path: string): URL {
   const u = new URL(base.href);
@@ -36,17 +42,13 @@ export function endpointUrl(base: URL, path: string): URL {
   return u;
 }
 
-export class LevoJsonTransport implements BatchTransport<Buffer> {
+export class LevoJsonTransport extends JsonPostTransport {
   readonly name = 'levo';
-  private readonly target: PostTarget;
-  private readonly agent: http.Agent;
   private readonly encoder: LevoBatchEncoder;
 
   constructor(t: SatelliteTarget) {
+    super(endpointUrl(t.satelliteUrl, LEVO_TRACES_PATH), satelliteHeaders(t), t.ca);
     const info = sensorInfo();
-    const url = endpointUrl(t.satelliteUrl, LEVO_TRACES_PATH);
-    this.agent = createSatelliteAgent(url, t.ca);
-    this.target = { url, agent: this.agent, headers: t.orgId !== '' ? { [ORG_ID_HEADER]: t.orgId } : {} };
     this.encoder = new LevoBatchEncoder({
       service_name: t.serviceName ?? info.name,
       host_name: info.hostName,
@@ -59,14 +61,6 @@ export class LevoJsonTransport implements BatchTransport<Buffer> {
   encode(batch: readonly HttpExchange[]): EncodedBatch<Buffer> {
     const payload = this.encoder.encode(batch);
     return { payload, exchanges: batch.length, bytes: payload.length };
-  }
-
-  send(payload: Buffer, timeoutMs: number): Promise<SendResult> {
-    return postBody(this.target, payload, 'application/json', timeoutMs);
-  }
-
-  async close(): Promise<void> {
-    this.agent.destroy();
   }
 }
 

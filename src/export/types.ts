@@ -68,12 +68,13 @@ export interface EncodedBatch<P> {
 
 /**
  * Encodes and sends batches to one satellite endpoint. `encode` runs once per batch; `send` may be
- * called several times with the same payload (retries) and must never reject.
+ * called several times with the same payload (retries) and must never reject. `send` settles within
+ * `timeoutMs`, and at once when `signal` aborts (the shutdown deadline), with its socket destroyed.
  */
 export interface BatchTransport<P> {
   readonly name: string;
   encode(batch: readonly HttpExchange[]): EncodedBatch<P>;
-  send(payload: P, timeoutMs: number): Promise<SendResult>;
+  send(payload: P, timeoutMs: number, signal: AbortSignal): Promise<SendResult>;
   /** Releases sockets; called once after the last send. */
   close(): Promise<void>;
 }

@@ -12,6 +12,11 @@ import { HttpStreamFactory, type HttpOptions } from '../http/index.js';
 import { TrafficPolicy, Redactor, RedactingSink, type TrafficPolicyOptions, type RedactorOptions } from '../policy/index.js';
 import type { ExchangeSink } from '../http/types.js';
 
+/** `bytesDelivered` -> `bytes_delivered`: the style of every counter name (src/util/counters.ts). */
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
+}
+
 export interface SensorPipelineOptions {
   policy: Partial<TrafficPolicyOptions>;
   redaction: RedactorOptions;
@@ -43,8 +48,9 @@ export class SensorPipeline {
     c.set('pipeline.packets', this.pump.packets);
     c.set('pipeline.bytes', this.pump.bytes);
     c.set('pipeline.tcp_segments', this.pump.segments);
+    // one name per counter: the assembler's camelCase fields under the snake_case names its counters use
     const a = this.assembler.stats() as unknown as Record<string, number>;
-    for (const k of Object.keys(a)) if (typeof a[k] === 'number') c.set(`reassembly.${k}`, a[k]);
+    for (const k of Object.keys(a)) if (typeof a[k] === 'number') c.set(`reassembly.${snakeCase(k)}`, a[k]);
     c.set('http.body_bytes_held', this.http.bodyBytesHeld);
     c.set('http.head_bytes_held', this.http.headBytesHeld);
     c.set('http.connection_states', this.http.httpStatesOpen);

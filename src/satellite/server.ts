@@ -14,13 +14,25 @@
  * A one-line summary per request goes to `log`. `failNext(n)` makes the next n POSTs answer an error
  * status (503 by default) without recording anything, for retry tests.
  * Request bodies are capped at maxBodyBytes (default 64 MiB): larger ones get 413.
+ *
+ * Start-up failures reject before anything listens, with one-line messages: an `out` path that cannot be
+ * written (OutputOpenError naming --out), an address that cannot be listened on (SatelliteListenError:
+ * in use, not local, not permitted). At run time, an `out` that fails (standard output closed by its
+ * reader, a full disk) is reported once through `log`; records are no longer written, requests are still
+ * answered and counted.
  */
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { otlpSpanRecords } from './otlp-json.js';
+import { errnoReason, outputOpenError } from '../export/open-error.js';
+
+export class SatelliteListenError extends Error {
+  override name = 'SatelliteListenError';
+}
+
 
 export interface SatelliteOptions {
   port: number;
@@ -71,17 +83,32 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
   let failRetryAfter: number | undefined;
 
   let out: Writable | null = null;
-  let ownsOut = false;
-  if (typeof opts.out === 'string') {
-    out = opts.out === '-' ? process.stdout : createWriteStream(opts.out, { flags: 'w' });
-    ownsOut = opts.out !== '-';
-  } else {
-    out = opts.out;
+  let outFd: number | null = null;
+  if (typeof opts.out === 'string' && opts.out !== '-') {
+    // opened now, synchronously: a path that cannot be written is a start-up error, not an 'error' event later
+    try {
+      outFd = openSync(opts.out, 'w');
+    } catch (err) {
+      throw outputOpenError('--out', opts.out, err);
+    }
   }
+  let outFailed = false;
+  const openOut = (): void => {
+    if (typeof opts.out !== 'string') out = opts.out;
+    else out = outFd !== null ? createWriteStream('', { fd: outFd }) : process.stdout;
+    out?.on('error', (err: NodeJS.ErrnoException) => {
+      if (!outFailed) {
+        log(err.code === 'EPIPE'
+          ? 'satellite: standard output closed by its reader; records are no longer written'
+          : `satellite: writing records failed (${err.message}); records are no longer written`);
+      }
+      outFailed = true;
+    });
+  };
 
   function emit(record: Record<string, unknown>): void {
     opts.onRecord?.(record);
-    out?.write(JSON.stringify(record) + '\n');
+    if (!outFailed) out?.write(JSON.stringify(record) + '\n');
   }
 
   function reply(res: http.ServerResponse, status: number, body: string, type = 'application/json', extra: http.OutgoingHttpHeaders = {}): void {
@@ -161,10 +188,16 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
   const server = opts.tls !== undefined
     ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest)
     : http.createServer(onRequest);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, host, () => { server.off('error', reject); resolve(); });
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, host, () => { server.off('error', reject); resolve(); });
+    });
+  } catch (err) {
+    if (outFd !== null) closeSync(outFd);
+    throw new SatelliteListenError(`cannot listen on ${host}:${opts.port}: ${errnoReason(err)}`);
+  }
+  openOut();
   const port = (server.address() as AddressInfo).port;
   const scheme = opts.tls !== undefined ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -181,7 +214,7 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
     close(): Promise<void> {
       return new Promise<void>((resolve) => {
         server.close(() => {
-          if (ownsOut && out !== null) out.end(() => resolve());
+          if (outFd !== null && out !== null && !outFailed) out.end(() => resolve());
           else resolve();
         });
         server.closeAllConnections();

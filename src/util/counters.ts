@@ -2,6 +2,11 @@
  * Named counters shared by the pipeline stages, for the stats line, the final report and tests.
  * Hot-path stages keep plain numeric fields and publish them here; `inc` is for rare events
  * (errors, drops) where a string key per event is affordable.
+ *
+ * Names: one name per counter, dot-separated lower-case snake_case segments (`reassembly.bytes_delivered`,
+ * `export.jsonl.dropped.backpressure`); an interface name is kept as the system spells it
+ * (`capture.if.<name>.kernel_drops`). The same names appear in the stats line and, with dots as
+ * underscores, in /metrics (src/observability/prometheus.ts).
  */
 export class Counters {
   private readonly values = new Map<string, number>();
