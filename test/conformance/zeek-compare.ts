@@ -1,6 +1,6 @@
 /**
  * Compares the sensor's exchange records with the rows of Zeek's http.log baselines
- * (shared/corpus/zeek-http/expected.json), row by row.
+ * (fixtures/zeek-http/expected.json), row by row.
  *
  * Mapping from a record to a Zeek row (docs/conformance.md explains each):
  *  trans_depth <- depth; method/host <- request.method/host; uri <- request.target %-unescaped as Zeek

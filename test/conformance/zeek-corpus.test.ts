@@ -6,11 +6,11 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { runSensor, SHARED_DIR, REPO_ROOT } from '../util/sensor-run.js';
+import { runSensor, REPO_ROOT } from '../util/sensor-run.js';
+import { CORPUS } from '../capture/fixtures/corpus.js';
 import { compareTrace, differenceKey, recordToRow, type ZeekTrace, type RowDifference } from './zeek-compare.js';
 
 const execFileP = promisify(execFile);
-const CORPUS = join(SHARED_DIR, 'corpus', 'zeek-http');
 const deliberate: Array<{ key: string; reason: string }> = JSON.parse(
   readFileSync(join(REPO_ROOT, 'test', 'conformance', 'deliberate-differences.json'), 'utf8'),
 );

@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SENSOR_BIN = join(REPO_ROOT, 'bin', 'pcap-sensor');
-export const SHARED_DIR = join(REPO_ROOT, '..', 'shared');
 
 /** The environment of a child sensor: the test's, without the test runner's loader hooks. */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
