@@ -118,17 +118,24 @@ t.test('process sampler and the stats summary', async (t) => {
   const c = new Counters();
   const s = new ProcessSampler(c);
   s.start();
-  await new Promise((r) => setTimeout(r, 50)); // the histogram's timer is running
-  const until = Date.now() + 120;
-  while (Date.now() < until) { /* busy: CPU and event-loop lag to measure */ }
+  s.sample();
+  const cpuBefore = c.get('process.cpu_seconds_total');
+  await new Promise((r) => setTimeout(r, 50)); // the histogram's timer is running again after the sample's reset
+  // Busy until this process has used 150 ms of CPU (not of wall time: a busy machine only makes the block
+  // longer), so both the CPU used and the event loop's lag have a lower bound that load cannot undercut.
+  const cpuStart = process.cpuUsage();
+  const cpuMs = () => { const u = process.cpuUsage(cpuStart); return (u.user + u.system) / 1000; };
+  while (cpuMs() < 150) { /* busy: CPU and event-loop lag to measure */ }
   await new Promise((r) => setTimeout(r, 40)); // the histogram's late timer records the block
   s.sample();
   s.stop();
   t.ok(c.get('process.rss_bytes') > 10 * 2 ** 20, 'rss in bytes');
   t.ok(c.get('process.heap_used_bytes') > 0 && c.get('process.heap_used_bytes') < c.get('process.rss_bytes'));
   t.ok(c.get('process.array_buffers_bytes') >= 0 && c.get('process.external_bytes') >= c.get('process.array_buffers_bytes'));
-  t.ok(c.get('process.cpu_percent') > 10, `busy loop shows CPU (${c.get('process.cpu_percent')} %)`);
-  t.ok(c.get('process.event_loop_lag_max_ms') >= 50, `a 120 ms block shows as lag (${c.get('process.event_loop_lag_max_ms')} ms)`);
+  const used = c.get('process.cpu_seconds_total') - cpuBefore;
+  t.ok(used >= 0.14, `the busy loop's CPU is counted (${used.toFixed(2)} s)`);
+  t.ok(c.get('process.cpu_percent') > 0, `and shows in cpu_percent (${c.get('process.cpu_percent')} %)`);
+  t.ok(c.get('process.event_loop_lag_max_ms') >= 50, `a block of >= 150 ms shows as lag (${c.get('process.event_loop_lag_max_ms')} ms)`);
 
   const sum = summarize({
     'pipeline.packets': 10, 'decode.malformed.bad_ihl': 2, 'decode.unsupported_link.147': 1, 'policy.dropped.path_exclusion': 3,

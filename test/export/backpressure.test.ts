@@ -10,7 +10,7 @@ import { startSatellite } from '../../src/satellite/server.js';
 import { createLevoExporter } from '../../src/export/levo-exporter.js';
 import { JsonlFileExporter } from '../../src/export/jsonl-file-exporter.js';
 import { ExportPipeline } from '../../src/export/pipeline.js';
-import { makeExchanges } from './fixtures/exchanges.js';
+import { makeExchanges, waitFor } from './fixtures/exchanges.js';
 
 /** A satellite that answers every request after `delayMs`. */
 async function slowSatellite(delayMs: number) {
@@ -73,7 +73,7 @@ t.test('a failing satellite never makes the reader wait', async (t) => {
   const p = new ExportPipeline({ counters, exportIntervalMs: 10, batchExporters: [exp], maxBatchExchanges: 5 });
   for (const ex of makeExchanges(5)) p.onExchange(ex);
   p.handOver();
-  await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => counters.get('export.retried') >= 1, 30_000, 'the first attempt failed');
   for (let i = 0; i < 10; i++) {
     for (const ex of makeExchanges(5, 10 + i * 5)) p.onExchange(ex);
     t.equal(p.whenReady(), null, `batch ${i}: not asked to wait while the satellite fails`);

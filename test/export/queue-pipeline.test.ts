@@ -80,7 +80,7 @@ t.test('pipeline: hands over at the interval, in order, in capped batches', asyn
   for (const ex of makeExchanges(10)) p.onExchange(ex);
   t.equal(rec.batches.length, 0, 'nothing handed over synchronously');
   t.equal(counters.get('export.queued'), 10);
-  await waitFor(() => rec.ids.length === 10, 2000, 'hand-over');
+  await waitFor(() => rec.ids.length === 10, 30_000, 'hand-over');
   t.same(rec.ids, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   t.ok(rec.batches.every((b) => b.length <= 4), 'batch count cap');
   await p.shutdown(1000);
@@ -111,7 +111,8 @@ t.test('pipeline: a full batch is handed over without waiting for the interval',
   const rec = new RecordingExporter();
   const p = new ExportPipeline({ counters, exportIntervalMs: 60_000, batchExporters: [rec], maxBatchExchanges: 3 });
   for (const ex of makeExchanges(3)) p.onExchange(ex);
-  await waitFor(() => rec.ids.length === 3, 1000, 'early hand-over');
+  // the interval is 60 s: a wait of at most 30 s tells an early hand-over from one at the interval
+  await waitFor(() => rec.ids.length === 3, 30_000, 'early hand-over');
   await p.shutdown(100);
 });
 

@@ -28,16 +28,23 @@ t.test('graceful stop drains the kernel ring', { skip: canUseNetns ? false : 'ne
     await waitForLine(child, (l) => l === '{"ready":true}', 30000);
     return child;
   };
-  /** Sends `n` datagrams "drain-<i>" from B to A (returns once all left the socket), then stops the child. */
-  const sendThenStop = async (t: Test, child: ChildProcess, n: number): Promise<LiveDrainChildResult> => {
+  /** Sends `n` datagrams "drain-<i>" from B to A; returns once all left the socket. */
+  const send = (t: Test, n: number): void => {
     const py = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n` +
       `for i in range(${n}): s.sendto(b'drain-%d' % i, ('${pair.addrA}', ${PORT}))\nprint('sent', ${n})`;
     const sent = pair.run(pair.b, ['python3', '-c', py]);
     t.match(sent.stdout, `sent ${n}`, 'sender finished');
+  };
+  const result = async (child: ChildProcess, timeoutMs = 30000): Promise<LiveDrainChildResult> =>
+    JSON.parse(await waitForLine(child, (l) => l.startsWith('{"result"'), timeoutMs)).result;
+  /** Sends `n` datagrams, then stops the child and returns its result. */
+  const sendThenStop = async (t: Test, child: ChildProcess, n: number): Promise<LiveDrainChildResult> => {
+    send(t, n);
     child.stdin!.write('stop\n');
-    return JSON.parse(await waitForLine(child, (l) => l.startsWith('{"result"'), 30000)).result;
+    return result(child);
   };
 
+  // No assertion here reads a clock: what a drain did is told by drainStats() and by which datagrams arrived.
   t.test('every datagram sent right before stop() is delivered', async (t) => {
     // a 1 s block timeout: without the drain these datagrams would sit in an unretired block and be lost
     const child = await start({ timeoutMs: 1000 });
@@ -48,31 +55,35 @@ t.test('graceful stop drains the kernel ring', { skip: canUseNetns ? false : 'ne
     t.equal(r.packets, n, 'each exactly once');
     t.equal(r.drain.cut, 0, 'the drain was not cut short');
     t.equal(r.drain.packets, r.afterStop, 'drainStats counts the packets delivered after stop()');
-    t.ok(r.stopToResolvedMs < 2000 + 1000, `resolved within the drain bound (${r.stopToResolvedMs} ms)`);
   });
 
   t.test('several bursts with the default block timeout', async (t) => {
     const child = await start({ timeoutMs: 100 });
     const r = await sendThenStop(t, child, 3000);
+    t.equal(r.runError, undefined, 'run() resolved');
     t.equal(r.distinct, 3000, 'all delivered');
     t.equal(r.drain.cut, 0);
-    t.ok(r.stopToResolvedMs < 1000, `resolved quickly (${r.stopToResolvedMs} ms)`);
   });
 
   t.test('drainMaxPackets bounds the drain and says it cut it', async (t) => {
-    const child = await start({ timeoutMs: 1000, maxPackets: 10, drainMaxPackets: 1 });
-    const r = await sendThenStop(t, child, 200);
+    // Datagrams sent once the drain runs: a 5 s block timeout makes it wait (settle) 10 s for the kernel,
+    // ample time for them to arrive and for the first batch to end the drain.
+    const child = await start({ timeoutMs: 5000, drainMs: 30000, maxPackets: 10, drainMaxPackets: 1 });
+    child.stdin!.write('stop\n');
+    await waitForLine(child, (l) => l === '{"stopping":true}', 30000);
+    send(t, 200);
+    const r = await result(child);
     t.equal(r.runError, undefined);
-    t.ok(r.afterStop <= 10, `at most one batch after stop() (${r.afterStop})`);
+    t.ok(r.afterStop >= 1 && r.afterStop <= 10, `one batch after stop() (${r.afterStop})`);
     t.ok(r.distinct < 200, `not everything delivered (${r.distinct})`);
     t.equal(r.drain.cut, 1, 'cut reported');
   });
 
-  t.test('close() during the drain resolves run() at once', async (t) => {
+  t.test('close() during the drain resolves run() and says it cut the drain', async (t) => {
+    // the settle time is 2 s; close() comes 100 ms into it: a drain that ran to its end would report cut 0
     const child = await start({ timeoutMs: 1000, closeAfterMs: 100 });
     const r = await sendThenStop(t, child, 50);
     t.equal(r.runError, undefined);
-    t.ok(r.stopToResolvedMs < 900, `resolved after close(), before the 2 s settle time (${r.stopToResolvedMs} ms)`);
     t.equal(r.drain.cut, 1, 'cut reported');
   });
 
@@ -80,13 +91,18 @@ t.test('graceful stop drains the kernel ring', { skip: canUseNetns ? false : 'ne
     const child = await start({ timeoutMs: 1000, drainMs: 0 });
     const r = await sendThenStop(t, child, 20);
     t.equal(r.afterStop, 0, 'nothing delivered after stop()');
-    t.ok(r.stopToResolvedMs < 200, `resolved at once (${r.stopToResolvedMs} ms)`);
+    t.same(r.drain, { packets: 0, cut: 0, durationMs: 0 }, 'no drain ran');
     t.comment(`without a drain, ${20 - r.distinct} of 20 datagrams sent right before stop() were lost`);
   });
 
   t.test('drainMs bounds an idle drain', async (t) => {
-    const child = await start({ timeoutMs: 1000, drainMs: 300 });
-    const r = await sendThenStop(t, child, 0);
-    t.ok(r.stopToResolvedMs >= 290 && r.stopToResolvedMs < 800, `resolved after ~300 ms (${r.stopToResolvedMs} ms)`);
+    // A 10 s block timeout would make the drain settle for 20 s; drainMs 300 ends it long before the 15 s
+    // this test waits for the result (run() resolving at all within that wait is what is tested).
+    const child = await start({ timeoutMs: 10000, drainMs: 300 });
+    child.stdin!.write('stop\n');
+    const r = await result(child, 15000);
+    t.equal(r.runError, undefined, 'run() resolved');
+    t.same(r.drain.packets, 0, 'nothing to drain');
+    t.equal(r.drain.cut, 0, 'an empty ring: not a cut');
   });
 });

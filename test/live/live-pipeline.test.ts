@@ -124,7 +124,7 @@ t.test('live capture into the pipeline', { skip: canUseNetns ? false : 'needs ro
 
   t.test('a kernel ring that overflows shows up in the drop counters and the log', { skip: hasWrk ? false : 'wrk missing' }, async (t) => {
     const sensor = startSensor({
-      interfaces: [pair.ifA], filter: 'tcp port 8080', bufferBytes: 1024 * 1024, stallMs: 2000, excludeEndpoints: [],
+      interfaces: [pair.ifA], filter: 'tcp port 8080', bufferBytes: 1024 * 1024, stallMs: 30_000, excludeEndpoints: [],
     });
     t.notOk(((await ready(sensor)) as OpenError).error, 'opened');
     pair.run(pair.b, ['sh', '-c', `curl -s -o /dev/null ${base}/small; timeout 20 wrk -t1 -c8 -d1s ${base}/wrk`]);
@@ -142,7 +142,10 @@ t.test('live capture into the pipeline', { skip: canUseNetns ? false : 'needs ro
     const r = await ready(sensor) as Ready;
     // vgone2 has no IPv4 address but the kernel gave it an IPv6 link-local one
     t.same([...r.opened.interfaces].sort(), ['lo', pair.ifA, 'vgone', 'vgone2'].sort(), 'default: every interface up with an address, lo included');
-    await new Promise((res) => setTimeout(res, 800));
+    // the loss of both ends of the pair is logged (and said at once) by the child before any traffic is sent
+    const lossLine = (l: string) => l.startsWith('{"logged"') && /continues on the others/.test(l);
+    await waitForLine(sensor, lossLine, 30000);
+    await waitForLine(sensor, lossLine, 30000);
     t.same(curl(`-o /dev/null -w '%{http_code}\\n' ${base}/small`), ['200'], 'traffic after the loss');
     const res = await finish(sensor);
     t.notOk(res.runError, 'runAll did not fail');

@@ -15,15 +15,13 @@ t.test('a hole filled before the timeout is no gap', async (t) => {
 
 t.test('a hole is declared a gap after streamTimeoutSec of packet time', async (t) => {
   const h = new Harness({ streamTimeoutSec: 10 });
-  const started = Date.now();
   h.feed([...handshake(100), { from: 'c', seq: 1005, data: '/a', t: 100 }]);
   h.tick(109.9);
   t.equal(h.one.text(0), '', 'nothing before the timeout');
-  h.tick(111); // deadline 110, silent connection checked at most 1 s late
+  h.tick(111); // deadline 110, silent connection checked at most 1 s late; tick() is synchronous: no waiting
   t.equal(h.one.text(0), '[gap 4]/a');
   const gap = h.one.events.find((e) => e.kind === 'gap')!;
   t.equal(gap.tsSec, 111, 'reported at packet time');
-  t.ok(Date.now() - started < 5000, 'no wall-clock waiting');
   h.feed([{ from: 'c', seq: 1001, data: 'GET ', t: 112 }]);
   t.equal(h.one.text(0), '[gap 4]/a', 'the late segment is dropped as already passed');
   t.equal(h.counters.get('reassembly.gap_timeout'), 1);
