@@ -4,7 +4,8 @@
 // commands work whatever the root parser's `camel-case-expansion` setting. The readers take a key of the
 // declaration tables, so a flag that is declared but misspelt when read fails to compile.
 // Values are checked here, before any AWS call: a bad value is an InstallerError with exit code 2 naming the flag.
-// Numbers are declared as strings so a message can quote what was typed ("--cpu: expected ..., got 'abc'").
+// Numbers are declared without a yargs type (not `number`, which turns 'abc' into NaN), so a message can quote
+// what was typed ("--cpu: expected ..., got 'abc'"); the readers check them.
 import type { Options } from 'yargs';
 import { InstallerError } from './aws-errors.js';
 import type { SensorFlags } from './add-sensor.js';
@@ -19,15 +20,15 @@ export const SENSOR_OPTIONS = {
   'levo-env': { type: 'string', requiresArg: true, default: 'staging', describe: 'Application environment the traces show up under' },
   'levoai-org-id': { type: 'string', requiresArg: true, describe: 'Levo organization id' },
   filter: { type: 'string', requiresArg: true, describe: 'pcap-filter(7) expression' },
-  'rate-limit': { type: 'string', requiresArg: true, describe: 'Traces per minute, a whole number (0 = no limit)' },
+  'rate-limit': { requiresArg: true, describe: 'Traces per minute, a whole number (0 = no limit)' },
   'host-allow': { type: 'string', requiresArg: true, describe: 'Regex of hosts to keep (repeat the flag for more; not comma-split)' },
   'path-allow': { type: 'string', requiresArg: true, describe: 'Regex of paths to keep (repeatable)' },
   'host-exclusions': { type: 'string', requiresArg: true, describe: 'Regex of hosts to drop (repeatable)' },
   'path-exclusions': { type: 'string', requiresArg: true, describe: 'Regex of paths to drop (repeatable)' },
   'trace-export-interval': { type: 'string', requiresArg: true, describe: 'Time between trace exports: 10, 2.5, 10s, 500ms' },
   image: { type: 'string', requiresArg: true, default: defaultImage(), describe: 'Sensor image' },
-  cpu: { type: 'string', requiresArg: true, default: '512', describe: 'Sidecar CPU units, a whole number (1024 = 1 vCPU)' },
-  memory: { type: 'string', requiresArg: true, default: '512', describe: 'Sidecar memory limit, MiB (whole number)' },
+  cpu: { requiresArg: true, default: 512, describe: 'Sidecar CPU units, a whole number (1024 = 1 vCPU)' },
+  memory: { requiresArg: true, default: 512, describe: 'Sidecar memory limit, MiB (whole number)' },
   'log-group': { type: 'string', requiresArg: true, describe: 'CloudWatch log group of the sidecar (default /ecs/<family>-pcap)' },
 } as const satisfies Record<string, Options>;
 
@@ -44,8 +45,8 @@ export const TARGET_OPTIONS = {
   'task-definition': { type: 'string', requiresArg: true, describe: 'Task definition family (default: the one --service runs)' },
   'dry-run': { type: 'boolean', default: false, describe: 'Print the new task definition; change nothing' },
   yes: { type: 'boolean', alias: 'y', default: false, describe: 'Do not ask for confirmation' },
-  timeout: { type: 'string', requiresArg: true, default: String(DEFAULT_ROLLOUT_TIMEOUT_MS / 1000), describe: 'Seconds to follow the deployment' },
-  'poll-interval': { type: 'string', requiresArg: true, default: String(DEFAULT_POLL_INTERVAL_MS / 1000), hidden: true, describe: 'Seconds between deployment polls' },
+  timeout: { requiresArg: true, default: DEFAULT_ROLLOUT_TIMEOUT_MS / 1000, describe: 'Seconds to follow the deployment' },
+  'poll-interval': { requiresArg: true, default: DEFAULT_POLL_INTERVAL_MS / 1000, hidden: true, describe: 'Seconds between deployment polls' },
   'endpoint-url': { type: 'string', requiresArg: true, hidden: true, describe: 'Custom AWS endpoint (testing)' },
 } as const satisfies Record<string, Options>;
 
