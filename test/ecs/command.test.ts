@@ -1,4 +1,4 @@
-// The yargs wiring: flags reach the installer, `ecs container-definition` prints the sidecar JSON.
+// The yargs wiring in process (fast to debug); test/cli/ecs-*.test.ts check every flag through the executable.
 import t from 'tap';
 import yargs from 'yargs';
 import { registerEcsCommand } from '../../src/ecs/command.js';
@@ -22,27 +22,6 @@ async function runCli(args: string[]): Promise<{ stdout: string; stderr: string;
   }
   return { stdout: out.join(''), stderr: err.join(''), exitCode };
 }
-
-t.test('container-definition prints the sidecar from the flags; regexes are never comma-split', async (t) => {
-  const { stdout, exitCode, stderr } = await runCli(['ecs', 'container-definition', '--region', 'eu-west-1',
-    '--satellite-url', 'https://sat.example.com:9999', '--levoai-org-id', 'org-7', '--levo-env', 'production',
-    '--host-allow', 'a{1,3}', '--host-allow', 'b,c', '--filter', 'port 8080 and (not port 8081)', '--rate-limit', '100',
-    '--cpu', '256', '--memory', '200', '--image', 'levoai/pcap-sensor:9.9.9', '--log-group', '/ecs/shop-pcap']);
-  t.equal(exitCode, 0, stderr);
-  const c = JSON.parse(stdout);
-  t.equal(c.name, 'levo-pcap-sensor');
-  t.equal(c.image, 'levoai/pcap-sensor:9.9.9');
-  t.equal(c.cpu, 256);
-  t.equal(c.memory, 200);
-  t.equal(c.essential, false);
-  t.same(c.entryPoint, ['./bin/init', 'apidump', '--satellite-url', 'https://sat.example.com:9999', '--levo-env', 'production',
-    '--levoai-org-id', 'org-7', '--filter', 'port 8080 and (not port 8081)', '--rate-limit', '100',
-    '--host-allow', 'a{1,3}', '--host-allow', 'b,c']);
-  t.same(c.environment, [{ name: 'LEVO_AWS_REGION', value: 'eu-west-1' }]);
-  t.equal(c.logConfiguration.options['awslogs-group'], '/ecs/shop-pcap');
-  t.equal(c.logConfiguration.options['awslogs-region'], 'eu-west-1');
-  t.equal(c.logConfiguration.options['awslogs-create-group'], 'true');
-});
 
 t.test('container-definition: defaults and flag errors', async (t) => {
   const ok = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--satellite-url', 'http://10.0.0.5:9999',
