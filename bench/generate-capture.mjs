@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Deterministic generator of large classic-pcap captures for the benchmark (docs/performance.md).
 //
-//   node bench/generate-capture.mjs [--packets 1000000] [--connections 2000] [--inflight 64] [--seed 1] [--out FILE]
-//                                   [--profile normal|hostile] [--reorder 0.02] [--duplicate 0.01]
+//   npm run bench:capture -- [--packets 1000000] [--connections 2000] [--inflight 64] [--seed 1] [--out FILE]
+//                            [--profile normal|hostile] [--reorder 0.02] [--duplicate 0.01]
+//
+// The pcap writer, TCP flags and PRNG are the test toolkit's (test/util/), in TypeScript: the bench runs
+// with tap's TypeScript loader (`node --import @tapjs/typescript/import`, as the npm scripts do).
 //
 // Writes FILE (streamed: a 4 MiB staging buffer, never the whole capture in memory) and FILE.truth.json:
 // { packets, bytes, requests, responses, connections, ... } — the true numbers the run must find.
 // Same options and seed => byte-identical file.
 import { writeFileSync } from 'node:fs';
-import { PcapWriter } from './lib/pcap-writer.mjs';
-import { makeRng, buildBodyPool } from './lib/http-messages.mjs';
+import { PcapWriter } from '../test/util/pcap-writer.js';
+import { makePrng } from '../test/util/prng.js';
+import { buildBodyPool } from './lib/http-messages.mjs';
 import { generateNormalTraffic } from './lib/normal-traffic.mjs';
 import { generateHostileTraffic } from './lib/hostile-traffic.mjs';
 
@@ -38,7 +42,7 @@ export function parseFlags(argv, defaults) {
 /** Generates the capture and its truth sidecar; returns the truth object. */
 export function generateCapture(opts) {
   const o = { ...GENERATOR_DEFAULTS, ...opts };
-  const rng = makeRng(o.seed);
+  const rng = makePrng(o.seed);
   const writer = new PcapWriter(o.out, 1_795_000_000);
   const startNs = 0;
   const started = Date.now();
@@ -68,7 +72,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const truth = generateCapture(opts);
     process.stdout.write(JSON.stringify(truth) + '\n');
   } catch (err) {
-    process.stderr.write(`generate-capture: ${err.message}\n`);
+    process.stderr.write(`generate-capture: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 2;
   }
 }

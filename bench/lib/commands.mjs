@@ -80,6 +80,7 @@ export function startSatellite(dir) {
   const child = spawn(SENSOR, ['satellite', '--port', '0', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
   const log = createWriteStream(`${dir}/satellite.log`);
   return new Promise((resolve, reject) => {
+    /** @type {string | null} */
     let buf = '';
     const timer = setTimeout(() => reject(new Error('satellite did not start in 15 s')), 15000);
     child.stderr.on('data', (d) => {

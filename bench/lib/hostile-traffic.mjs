@@ -6,13 +6,13 @@
 //    (picked for 30% of the populations, so about 60% of the packets).
 //  - endless headers (20% of the populations): a request line followed by header lines that never end (no blank line).
 // Nothing here completes an exchange; the run is read for peak RSS and the cap counters.
-import { TCP_ACK, TCP_PSH, TCP_SYN } from './pcap-writer.mjs';
+import { TCP_ACK, TCP_PSH, TCP_SYN } from '../../test/util/packet-builder.js';
 import { MSS } from './normal-traffic.mjs';
 
 const SERVER_IP = (10 << 24) | 1;
 const PORT = 8080;
 
-/** @returns {{gapConnections:number, synFlood:number, headerConnections:number, endNs:number}} */
+/** @returns {{gapConnections:number, synFlood:number, headerConnections:number, requests:number, responses:number, endNs:number}} */
 export function generateHostileTraffic({ writer, rng, packets, connections, startNs }) {
   const truth = { gapConnections: 0, synFlood: 0, headerConnections: 0, requests: 0, responses: 0, endNs: 0 };
   let serial = 0;

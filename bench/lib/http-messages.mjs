@@ -3,18 +3,6 @@
 // with gzip copies), so generating a million-packet capture does not rebuild JSON per exchange.
 import { gzipSync } from 'node:zlib';
 
-/** Seeded 32-bit PRNG (mulberry32). Returns a function giving floats in [0, 1). */
-export function makeRng(seed) {
-  let a = seed >>> 0;
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
 
 /** A JSON document of about `size` bytes (never shorter than "{}"). */

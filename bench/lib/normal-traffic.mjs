@@ -11,7 +11,7 @@
 // random, takes its turn. `inflight` 0 makes every open connection transfer at once (each in-flight body
 // then stays open for about N times its own packet count: the sensor holds N partial bodies).
 // Memory: each open connection holds the packets of its current exchange only (views into one message).
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from './pcap-writer.mjs';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../test/util/packet-builder.js';
 import { buildRequest, buildResponse } from './http-messages.mjs';
 
 export const MSS = 1448;
@@ -25,7 +25,7 @@ function clientIp(serial) {
 
 /**
  * @param {object} o
- * @param {import('./pcap-writer.mjs').PcapWriter} o.writer
+ * @param {import('../../test/util/pcap-writer.js').PcapWriter} o.writer
  * @param {() => number} o.rng
  * @param {object} o.pool            from buildBodyPool
  * @param {number} o.packets         target packet count (the run stops opening connections there)
@@ -36,6 +36,9 @@ function clientIp(serial) {
  * @param {number} o.startNs         time of the first packet
  * @returns {{requests:number,responses:number,connections:number,reordered:number,duplicated:number,endNs:number}}
  */
+/** One packet to send: [from the client?, TCP flags, seq, ack, payload or null]. */
+/** @typedef {[boolean, number, number, number, Buffer | null]} Segment */
+
 export function generateNormalTraffic(o) {
   const { writer, rng, pool } = o;
   const truth = { requests: 0, responses: 0, connections: 0, reordered: 0, duplicated: 0, endNs: 0 };
@@ -50,7 +53,7 @@ export function generateNormalTraffic(o) {
     const c = {
       ip: clientIp(s), port: 20000 + (s % 40000),
       cseq: Math.floor(rng() * 4294967296), sseq: Math.floor(rng() * 4294967296),
-      exchangesLeft: 1 + Math.floor(rng() * 40), closing: false, done: false, queue: [], qi: 0,
+      exchangesLeft: 1 + Math.floor(rng() * 40), closing: false, done: false, queue: /** @type {Segment[]} */ ([]), qi: 0,
       exchanged: false, woken: false,
     };
     c.queue.push([true, TCP_SYN, c.cseq, 0, null]);

@@ -10,7 +10,7 @@ let Cap;
 try {
   ({ Cap } = createRequire(import.meta.url)('cap'));
 } catch (err) {
-  process.stdout.write(JSON.stringify({ unavailable: String(err.message).split('\n')[0] }) + '\n', () => process.exit(0));
+  process.stdout.write(JSON.stringify({ unavailable: String(err instanceof Error ? err.message : err).split('\n')[0] }) + '\n', () => process.exit(0));
 }
 if (Cap) {
   const c = new Cap();

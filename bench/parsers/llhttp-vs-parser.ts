@@ -98,7 +98,7 @@ function cpuSeconds(f: () => Tally): [number, Tally] {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results: Record<string, number[]> = { MessageParser: [], llhttp: [] };
-let check: Record<string, Tally> = {};
+const check: Record<string, Tally> = {};
 for (let r = 0; r < ROUNDS; r++) {
   for (const [name, f] of [['MessageParser', runMessageParser], ['llhttp', runLlhttp]] as const) {
     const [s, t] = cpuSeconds(f);

@@ -21,7 +21,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), /** @type {[string, string][]} */ ([])));
 const MINUTES = Number(args.minutes ?? 60);
 const RATE = Number(args.rate ?? 40);
 const RESTART_MIN = Number(args['restart-minutes'] ?? 3);
@@ -58,11 +58,10 @@ function start(name, ns, cmd, cmdArgs, onLine) {
   };
   child.stdout.on('data', feed);
   child.stderr.on('data', feed);
-  child.name = name;
   return child;
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const stop = (child, sig = 'SIGTERM') => new Promise((r) => { if (child.exitCode !== null) return r(); child.once('exit', r); child.kill(sig); });
+const stop = (child, sig = 'SIGTERM') => /** @type {Promise<void>} */ (new Promise((r) => { if (child.exitCode !== null) return r(); child.once('exit', () => r()); child.kill(sig); }));
 
 const SERVER_JS = `
 const http = require('http'); const zlib = require('zlib'); let served = 0;

@@ -75,8 +75,10 @@ export interface PcapAddon {
   PcapHandle: new (data: Buffer, meta: Uint32Array) => NativePcapHandle;
   listInterfaces(): NativeInterface[];
   libVersion(): string;
+  /** Compiles a filter for a DLT_* link type without capturing: null when valid, else libpcap's message. */
+  compileFilter(expression: string, linkType: number): string | null;
   /** The JSON redaction pre-check's scan (native/json_keys.cc; contract in src/policy/json-key-filter.ts). */
-  jsonKeysMayMatch(body: Uint8Array, next: Int32Array, ends: Uint8Array, maxKeyBytes: number): boolean;
+  jsonKeysMayMatch: (body: Uint8Array, next: Int32Array, ends: Uint8Array, maxKeyBytes: number) => boolean;
 }
 
 /** Where the addon is expected, from src/capture/ or dist/capture/ alike. */

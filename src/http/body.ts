@@ -115,7 +115,7 @@ export class BodyCollector {
       (this.decoder as StreamDecoder).dispose();
     }
     this.length += out.length;
-    let want = Math.min(out.length, this.limits.maxHttpLength - this.captured);
+    const want = Math.min(out.length, this.limits.maxHttpLength - this.captured);
     if (want < out.length) this.conditions |= BODY_TRUNCATED_BY_LENGTH;
     let src = 0;
     while (src < want) {

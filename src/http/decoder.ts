@@ -19,7 +19,7 @@ const INPUT_SLICE = 4096;
 const PER_CALL_OUTPUT_CAP = 8 * 1024 * 1024;
 
 interface SyncEngine {
-  _handle: { close(): void } | null;
+  _handle: { close: () => void } | null;
   _processChunk(chunk: Buffer, flushFlag: number): Buffer;
   close(): void;
   on(event: string, fn: (...args: unknown[]) => void): void;

@@ -58,15 +58,15 @@ t.test('constructor and call-order misuse are errors, not crashes', async (t) =>
   t.throws(() => new addon.PcapHandle(new Uint32Array(4) as unknown as Buffer, new Uint32Array(10)), /expected/);
   t.throws(() => new addon.PcapHandle(Buffer.alloc(1024), new Int32Array(10) as unknown as Uint32Array), /expected/);
   const h = new addon.PcapHandle(Buffer.alloc(1024), new Uint32Array(10));
-  t.throws(() => h.readBatch(), { reason: 'state' }, 'read before open');
+  t.throws(() => h.readBatch(), { reason: 'state', message: /not open/ }, 'read before open');
   t.equal(h.linkType, -1);
   h.openOffline(FILE);
-  t.throws(() => h.openOffline(FILE), { reason: 'state' }, 'second open');
-  t.throws(() => h.startLive(() => {}), { reason: 'state' }, 'startLive on a file');
+  t.throws(() => h.openOffline(FILE), { reason: 'state', message: /already opened/ }, 'second open');
+  t.throws(() => h.startLive(() => {}), { reason: 'state', message: /needs a live handle/ }, 'startLive on a file');
   h.close();
   h.close();
-  t.throws(() => h.readBatch(), { reason: 'state' }, 'read after close');
-  t.throws(() => h.openOffline(FILE), { reason: 'state' }, 'no reopen after close');
+  t.throws(() => h.readBatch(), { reason: 'state', message: /not open/ }, 'read after close');
+  t.throws(() => h.openOffline(FILE), { reason: 'state', message: /already opened or closed/ }, 'no reopen after close');
 });
 
 t.test('end of file is reported distinctly and stays reported', async (t) => {

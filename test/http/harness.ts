@@ -10,15 +10,17 @@ import type { HttpExchange, RequestHead, RequestPolicy } from '../../src/http/ty
 import type { ConnectionInfo } from '../../src/reassembly/types.js';
 import { Counters } from '../../src/util/counters.js';
 
-export type Step = { dir: 0 | 1; data: Buffer } | { dir: 0 | 1; gap: number };
+/** Bytes of one direction. */
+export type DataStep = { dir: 0 | 1; data: Buffer };
+export type Step = DataStep | { dir: 0 | 1; gap: number };
 
 export const C = 0 as const;
 export const S = 1 as const;
 
-export function req(text: string | Buffer): Step {
+export function req(text: string | Buffer): DataStep {
   return { dir: C, data: typeof text === 'string' ? Buffer.from(text, 'latin1') : text };
 }
-export function res(text: string | Buffer): Step {
+export function res(text: string | Buffer): DataStep {
   return { dir: S, data: typeof text === 'string' ? Buffer.from(text, 'latin1') : text };
 }
 

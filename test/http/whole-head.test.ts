@@ -102,7 +102,7 @@ t.test('random heads: whole-head path as the per-line path', async (t) => {
 
 /** Counts the text decoded from buffers (Buffer.prototype.asciiSlice) while `fn` runs. */
 function decoded(fn: () => void): { calls: number; bytes: number } {
-  const proto = Buffer.prototype as unknown as { asciiSlice(s: number, e: number): string };
+  const proto = Buffer.prototype as unknown as { asciiSlice: (this: Buffer, s: number, e: number) => string };
   const orig = proto.asciiSlice;
   const seen = { calls: 0, bytes: 0 };
   proto.asciiSlice = function (this: Buffer, s: number, e: number): string {

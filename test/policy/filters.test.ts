@@ -96,11 +96,11 @@ t.test('same regex in allow and exclusion: exclusion wins', async (t) => {
 
 t.test('invalid options are start-up errors naming the flag', async (t) => {
   const c = new Counters();
-  t.throws(() => new TrafficPolicy({ hostAllow: ['ok', '*bad'] }, c), { flag: 'host-allow', pattern: '*bad' });
-  t.throws(() => new TrafficPolicy({ pathExclusions: '[' }, c), { flag: 'path-exclusions', pattern: '[' });
+  t.throws(() => new TrafficPolicy({ hostAllow: ['ok', '*bad'] }, c), { name: 'PolicyConfigError', flag: 'host-allow', pattern: '*bad' });
+  t.throws(() => new TrafficPolicy({ pathExclusions: '[' }, c), { name: 'PolicyConfigError', flag: 'path-exclusions', pattern: '[' });
   t.throws(() => new TrafficPolicy({ excludeUserAgent: ['(?<'] }, c), PolicyConfigError);
-  t.throws(() => new TrafficPolicy({ rateLimit: -1 }, c), { flag: 'rate-limit' });
-  t.throws(() => new TrafficPolicy({ rateLimitPerEndpoint: Number.NaN }, c), { flag: 'rate-limit-per-endpoint' });
+  t.throws(() => new TrafficPolicy({ rateLimit: -1 }, c), { name: 'PolicyConfigError', flag: 'rate-limit' });
+  t.throws(() => new TrafficPolicy({ rateLimitPerEndpoint: Number.NaN }, c), { name: 'PolicyConfigError', flag: 'rate-limit-per-endpoint' });
 });
 
 t.test('defaults: rate limit 1000/min on, per-endpoint off', async (t) => {

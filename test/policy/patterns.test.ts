@@ -39,7 +39,7 @@ t.test('invalid regex: error names the flag and the pattern', async (t) => {
     t.match(e.message, '"^/(unclosed"');
   }
   t.throws(() => compilePatterns('host-allow', ['']), { flag: 'host-allow', message: /empty pattern/ });
-  t.throws(() => compilePatterns('exclude-user-agent', '["a","("]'), { flag: 'exclude-user-agent', pattern: '(' });
+  t.throws(() => compilePatterns('exclude-user-agent', '["a","("]'), { name: 'PolicyConfigError', flag: 'exclude-user-agent', pattern: '(' });
 });
 
 t.test('matching is unanchored; (?i) and ignoreCase', async (t) => {

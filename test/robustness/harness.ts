@@ -92,14 +92,13 @@ class StreamRecorder implements StreamConsumerFactory {
   create(conn: ConnectionInfo): StreamConsumer {
     const rec: FixtureConnection = { clientPort: conn.clientPort, serverPort: conn.serverPort, chunks: [] };
     this.connections.push(rec);
-    const self = this;
     return {
       onData(dir, data) {
         const last = rec.chunks[rec.chunks.length - 1];
         if (last && last.dir === dir) last.data = Buffer.concat([last.data, data]);
         else rec.chunks.push({ dir, data: Buffer.from(data) });
       },
-      onGap() { self.gaps++; },
+      onGap: () => { this.gaps++; },
       onClose() {},
     };
   }

@@ -9,8 +9,8 @@
  * Returns the truth the test checks against.
  */
 import { gzipSync } from 'node:zlib';
-// @ts-expect-error: a JavaScript module of the benchmark tooling, without type declarations
-import { PcapWriter, TCP_ACK, TCP_PSH, TCP_SYN, TCP_FIN } from '../../bench/lib/pcap-writer.mjs';
+import { PcapWriter } from '../util/pcap-writer.js';
+import { TCP_ACK, TCP_PSH, TCP_SYN, TCP_FIN } from '../util/packet-builder.js';
 
 export interface HostileSpec { synFlood: number; gapConnections: number; streamMiB: number; pipelined: number; bombMiB: number }
 

@@ -60,15 +60,15 @@ t.test('hostile capture through the CLI', { skip: existsSync('/usr/bin/time') ? 
   // a connection without payload has no HTTP state and no out-of-order queue, and the flood stays at its cap
   const periodic: Array<Record<string, number>> = logLines.filter((o) => o.msg === 'stats').map((o) => o.stats ?? {});
   const over = periodic.flatMap((p, i) => {
-    const open = p['reassembly.connectionsOpen'] ?? 0;
-    const embryonic = p['reassembly.connectionsEmbryonic'] ?? 0;
+    const open = p['reassembly.connections_open'] ?? 0;
+    const embryonic = p['reassembly.connections_embryonic'] ?? 0;
     const bad: string[] = [];
     if (embryonic > 8192) bad.push(`line ${i}: ${embryonic} embryonic connections > 8192`);
     if ((p['http.connection_states'] ?? 0) > open - embryonic) bad.push(`line ${i}: HTTP states ${p['http.connection_states']} > ${open - embryonic} connections with payload`);
-    if ((p['reassembly.segmentQueues'] ?? 0) > 2 * (open - embryonic)) bad.push(`line ${i}: ${p['reassembly.segmentQueues']} queues > 2 x ${open - embryonic}`);
+    if ((p['reassembly.segment_queues'] ?? 0) > 2 * (open - embryonic)) bad.push(`line ${i}: ${p['reassembly.segment_queues']} queues > 2 x ${open - embryonic}`);
     return bad;
   });
-  t.comment(`${periodic.length} periodic stats lines; the last: ${JSON.stringify(Object.fromEntries(Object.entries(periodic.at(-1) ?? {}).filter(([k]) => /connectionsOpen|connectionsEmbryonic|segmentQueues|connection_states|bytesBuffered$|body_bytes_held/.test(k))))}`);
+  t.comment(`${periodic.length} periodic stats lines; the last: ${JSON.stringify(Object.fromEntries(Object.entries(periodic.at(-1) ?? {}).filter(([k]) => /connections_open|connections_embryonic|segment_queues|connection_states|bytes_buffered$|body_bytes_held/.test(k))))}`);
   t.ok(periodic.length > 0, `the bounds below were checked on ${periodic.length} periodic stats lines`);
   t.same(over, [], 'no HTTP state or queue for connections without payload; embryonic connections at most maxEmbryonicConnections');
 

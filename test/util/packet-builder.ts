@@ -5,7 +5,14 @@
  * link types take the IP packet as is). Overrides exist to build malformed packets on purpose.
  */
 
-export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20 } as const;
+/** TCP flag bits (header byte 13), shared by every tool that builds or reads segments. */
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
+export const TCP_FLAGS = { FIN: TCP_FIN, SYN: TCP_SYN, RST: TCP_RST, PSH: TCP_PSH, ACK: TCP_ACK, URG: TCP_URG } as const;
 
 export interface TcpSpec {
   srcPort?: number;
@@ -260,9 +267,25 @@ function padTo4(b: Buffer): Buffer {
   return rem === 0 ? b : Buffer.concat([b, Buffer.alloc(4 - rem)]);
 }
 
-function internetChecksum(b: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < b.length; i += 2) sum += b.readUInt16BE(i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
+// ---- checksums (RFC 1071) ---------------------------------------------------------------------
+
+/** Adds the big-endian 16-bit words of d[start, end) to acc (an odd last byte is padded with zero). */
+export function onesComplementSum(d: Buffer, start: number, end: number, acc = 0): number {
+  let s = acc;
+  let i = start;
+  for (; i + 1 < end; i += 2) s += (d[i] << 8) | d[i + 1];
+  if (i < end) s += d[i] << 8;
+  return s;
+}
+
+/** Folds a sum from onesComplementSum to 16 bits and complements it: the checksum field's value. */
+export function foldChecksum(sum: number): number {
+  let x = sum;
+  while (x > 0xffff) x = (x & 0xffff) + Math.floor(x / 0x10000);
+  return ~x & 0xffff;
+}
+
+/** The Internet checksum of d[start, end) (an IPv4 header: its checksum field must be zero). */
+export function internetChecksum(d: Buffer, start = 0, end = d.length): number {
+  return foldChecksum(onesComplementSum(d, start, end));
 }

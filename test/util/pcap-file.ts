@@ -1,6 +1,7 @@
 // Classic pcap (libpcap "tcpdump" format) reader and writer for TEST TOOLING ONLY.
-// The product reads captures through libpcap (src/capture); this exists so tests and fixture tools
-// can inspect and rewrite captures without the native addon.
+// The product reads captures through libpcap (src/capture); this exists so tests, fixture tools and the
+// benchmark can inspect, rewrite and write captures without the native addon (pcap-writer.ts streams
+// large ones with the header writers below).
 //
 // Supported: both byte orders, microsecond (0xa1b2c3d4) and nanosecond (0xa1b23c4d) magic.
 // Not supported: pcapng (throws). Whole files are read into memory: fixtures are a few MB.
@@ -16,8 +17,8 @@ export const LINKTYPE_IPV6 = 229;
 
 const MAGIC_MICRO = 0xa1b2c3d4;
 const MAGIC_NANO = 0xa1b23c4d;
-const GLOBAL_HEADER_LEN = 24;
-const RECORD_HEADER_LEN = 16;
+export const GLOBAL_HEADER_LEN = 24;
+export const RECORD_HEADER_LEN = 16;
 
 export interface PcapRecord {
   /** Seconds since the epoch. */
@@ -85,23 +86,33 @@ export function serializePcap(file: Pick<PcapFile, 'linkType' | 'nano' | 'record
   let total = GLOBAL_HEADER_LEN;
   for (const r of file.records) total += RECORD_HEADER_LEN + r.data.length;
   const out = Buffer.alloc(total);
-  out.writeUInt32LE(file.nano ? MAGIC_NANO : MAGIC_MICRO, 0);
-  out.writeUInt16LE(2, 4);
-  out.writeUInt16LE(4, 6);
-  out.writeInt32LE(0, 8); // thiszone
-  out.writeUInt32LE(0, 12); // sigfigs
-  out.writeUInt32LE(file.snapLen ?? 262144, 16);
-  out.writeUInt32LE(file.linkType, 20);
+  writeGlobalHeader(out, file.linkType, file.nano, file.snapLen);
   let off = GLOBAL_HEADER_LEN;
   for (const r of file.records) {
-    out.writeUInt32LE(r.tsSec >>> 0, off);
-    out.writeUInt32LE(r.tsFrac >>> 0, off + 4);
-    out.writeUInt32LE(r.data.length, off + 8);
-    out.writeUInt32LE(Math.max(r.origLen, r.data.length), off + 12);
+    writeRecordHeader(out, off, r.tsSec, r.tsFrac, r.data.length, Math.max(r.origLen, r.data.length));
     r.data.copy(out, off + RECORD_HEADER_LEN);
     off += RECORD_HEADER_LEN + r.data.length;
   }
   return out;
+}
+
+/** Writes the 24-byte little-endian global header (version 2.4, zone 0) at the start of out. */
+export function writeGlobalHeader(out: Buffer, linkType: number, nano: boolean, snapLen = 262144): void {
+  out.writeUInt32LE(nano ? MAGIC_NANO : MAGIC_MICRO, 0);
+  out.writeUInt16LE(2, 4);
+  out.writeUInt16LE(4, 6);
+  out.writeInt32LE(0, 8); // thiszone
+  out.writeUInt32LE(0, 12); // sigfigs
+  out.writeUInt32LE(snapLen, 16);
+  out.writeUInt32LE(linkType, 20);
+}
+
+/** Writes a 16-byte little-endian record header at off; the caller copies capLen data bytes after it. */
+export function writeRecordHeader(out: Buffer, off: number, tsSec: number, tsFrac: number, capLen: number, origLen: number): void {
+  out.writeUInt32LE(tsSec >>> 0, off);
+  out.writeUInt32LE(tsFrac >>> 0, off + 4);
+  out.writeUInt32LE(capLen, off + 8);
+  out.writeUInt32LE(origLen, off + 12);
 }
 
 export function writePcapFile(path: string, file: Pick<PcapFile, 'linkType' | 'nano' | 'records'> & { snapLen?: number }): void {
