@@ -13,10 +13,11 @@
  * (export.jsonl.dropped.backpressure) until it drains: a slow disk or a stalled stdout pipe costs
  * bounded memory, never a blocked capture loop. Times the stream asked to wait (write() returned
  * false) are counted in export.jsonl.backpressure. After a stream error every later line is dropped
- * and counted in export.jsonl.failed. Lines written: export.jsonl.written.
+ * and counted in export.jsonl.failed. Lines written: export.jsonl.written (for a stream, counted when the
+ * stream reports the line written; a line lost with a failing stream is counted as failed instead).
  *
  * Standard output closed by its reader (EPIPE: `--out - | head -1`) is the normal end of this destination,
- * not a failure: one log line, later lines are counted in export.jsonl.dropped.stdout_closed, the run and
+ * not a failure: one log line, the lines it did not take are counted in export.jsonl.dropped.stdout_closed, the run and
  * the other destinations go on, and the exit status is not affected (docs/export.md). Either way a reader
  * waiting in whenReady() is released at once, and shutdown() does not wait for a 'drain' that cannot come.
  */
@@ -75,19 +76,38 @@ export class JsonlFileExporter implements StreamExporter {
     this.stream = stream;
     this.ownsStream = stream !== null && stream !== process.stdout;
     if (stream === null) return;
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (!this.failed && !this.readerGone) {
-        if (err.code === 'EPIPE') {
-          this.readerGone = true;
-          this.logger.info({ path: opts.path }, 'export: standard output closed by its reader, --out ends here (other destinations go on)');
-        } else {
-          this.failed = true;
-          this.logger.error({ path: opts.path, err: String(err) }, 'export: --out stream failed, further lines dropped');
-        }
-      }
-      this.wake();
-    });
+    this.path = opts.path;
+    stream.on('error', (err: NodeJS.ErrnoException) => this.onStreamError(err));
     stream.on('drain', () => this.wake());
+  }
+
+  private readonly path: string = '';
+
+  /**
+   * Completion of one line handed to the stream: written, or lost with the stream. The first error decides
+   * what the stream's end is (EPIPE: its reader closed it; else a failure); lines lost with it are counted
+   * under that name. Shared by every line (no closure per line).
+   */
+  private readonly onLineDone = (err?: Error | null): void => {
+    if (err === null || err === undefined) {
+      this.counters.inc('export.jsonl.written');
+      return;
+    }
+    this.onStreamError(err as NodeJS.ErrnoException);
+    this.counters.inc(this.readerGone ? 'export.jsonl.dropped.stdout_closed' : 'export.jsonl.failed');
+  };
+
+  private onStreamError(err: NodeJS.ErrnoException): void {
+    if (!this.failed && !this.readerGone) {
+      if (err.code === 'EPIPE') {
+        this.readerGone = true;
+        this.logger.info({ path: this.path }, 'export: standard output closed by its reader, --out ends here (other destinations go on)');
+      } else {
+        this.failed = true;
+        this.logger.error({ path: this.path, err: String(err) }, 'export: --out stream failed, further lines dropped');
+      }
+    }
+    this.wake();
   }
 
   /** Releases whoever waits for 'drain' (after a drain, or an error after which none will come). */
@@ -140,8 +160,7 @@ export class JsonlFileExporter implements StreamExporter {
       this.counters.inc('export.jsonl.failed');
       return;
     }
-    const ok = stream.write(line);
-    this.counters.inc('export.jsonl.written');
+    const ok = stream.write(line, this.onLineDone);
     if (!ok && !this.waitingForDrain) {
       this.waitingForDrain = true;
       this.counters.inc('export.jsonl.backpressure');

@@ -1,7 +1,6 @@
 /** TLS to an https satellite whose certificate is issued by a private CA generated here with openssl. */
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counters } from '../../src/util/counters.js';
@@ -10,29 +9,14 @@ import { createLevoExporter } from '../../src/export/levo-exporter.js';
 import { createOtlpExporter } from '../../src/export/otlp-exporter.js';
 import { resolveExportConfig } from '../../src/export/config.js';
 import { makeExchanges, waitFor } from './fixtures/exchanges.js';
-
-function makePki(dir: string): { caPath: string; key: Buffer; cert: Buffer } {
-  const run = (...args: string[]): void => { execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' }); };
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2',
-    '-subj', '/CN=export-test-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem',
-    '-days', '2', '-extfile', 'ext.cnf');
-  return { caPath: join(dir, 'ca.pem'), key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) };
-}
+import { makePkiOrReason, type TestPki } from './fixtures/pki.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'export-tls-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-let pkiOrError: ReturnType<typeof makePki> | string;
-try {
-  pkiOrError = makePki(dir);
-} catch (err) {
-  pkiOrError = `openssl could not make the test PKI: ${String(err)}`;
-}
+const pkiOrError = makePkiOrReason(dir);
 
 t.test('https satellite with a private CA', { skip: typeof pkiOrError === 'string' ? pkiOrError : false }, async (t) => {
-  const pki = pkiOrError as ReturnType<typeof makePki>;
+  const pki = pkiOrError as TestPki;
   const recs: any[] = [];
   const sat = await startSatellite({ port: 0, out: null, log: () => {}, tls: { key: pki.key, cert: pki.cert },
     onRecord: (r) => recs.push(r) });

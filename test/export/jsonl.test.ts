@@ -66,13 +66,13 @@ t.test('a stalled output stream costs bounded memory: lines past the cap are dro
   for (const ex of makeExchanges(200)) file.write(ex);
   t.ok(stalled.writableLength <= 20_000 + 2000, `buffer stays near the cap (${stalled.writableLength})`);
   t.ok(counters.get('export.jsonl.dropped.backpressure') > 0, 'drops counted');
-  t.equal(counters.get('export.jsonl.written') + counters.get('export.jsonl.dropped.backpressure'), 200);
   t.equal(counters.get('export.jsonl.backpressure'), 1, 'one backpressure episode');
-  // Let the stream drain: shutdown then completes.
+  // Let the stream drain: shutdown then completes, and every line taken is reported written.
   const drain = setInterval(() => { const r = release; release = null; r?.(); }, 1);
-  await file.shutdown(Date.now() + 2000);
+  await file.shutdown(Date.now() + 30_000);
   clearInterval(drain);
   t.ok(written > 0);
+  t.equal(counters.get('export.jsonl.written') + counters.get('export.jsonl.dropped.backpressure'), 200);
 });
 
 t.test('createExportPipeline: --out and --satellite-url together send to both', async (t) => {
