@@ -41,11 +41,19 @@ t.test('a service without the sensor: exit 2, nothing changed', async (t) => {
   t.same(mutatingCalls(h), []);
 });
 
-t.test('add then remove through the executable: a third revision with the app container of the first', async (t) => {
+t.test('--task-definition must be the family the service runs', async (t) => {
+  const h = await startProcessHarness(t);
+  const r = await h.run('remove', ...INST, '--task-definition', 'web', '--yes');
+  t.equal(r.code, 2);
+  t.match(r.stderr, /^Error: service "inst-svc" runs task definition family "inst", not "web"/);
+  t.same(mutatingCalls(h), []);
+});
+
+t.test('add then remove through the executable (-y for --yes): a third revision with the app container of the first', async (t) => {
   const h = await startProcessHarness(t);
   const add = await h.run('add', '--cluster', 'prod', '--service', 'web', '--satellite-url', 'http://s:9999', '--levoai-org-id', 'o', '--yes');
   t.equal(add.code, 0, add.stderr);
-  const r = await h.run('remove', '--cluster', 'prod', '--service', 'web', '--yes');
+  const r = await h.run('remove', '--cluster', 'prod', '--service', 'web', '-y');
   t.equal(r.code, 0, r.stderr);
   const revs = h.fake.families.get('web')!;
   t.equal(revs.length, 3);
