@@ -7,7 +7,7 @@ export const enum Malformed {
   None = 0,
   /** off/caplen outside the buffer (a caller bug, never a packet property). */
   BadBounds,
-  /** Too short for the link-layer header (Ethernet, VLAN tag, SLL, NULL, NFLOG header). */
+  /** Too short for the link-layer header (Ethernet, VLAN tag, SLL, NULL, NFLOG, PPP, Cisco HDLC, PPPoE, MPLS). */
   TruncatedLink,
   /** More stacked VLAN tags than MAX_VLAN_TAGS. */
   TooManyVlanTags,
@@ -31,6 +31,10 @@ export const enum Malformed {
   TruncatedTcpHeader,
   /** TCP data offset below 5, or beyond the IP payload. */
   BadTcpDataOffset,
+  /** A link header field no valid frame has: Cisco HDLC address, PPP protocol field, PPPoE version/type. */
+  BadLinkHeader,
+  /** More MPLS label stack entries than MAX_MPLS_LABELS without the bottom-of-stack bit. */
+  TooManyMplsLabels,
 }
 
 /** snake_case name of each code, indexed by code. */
@@ -49,6 +53,8 @@ export const MALFORMED_NAMES: readonly string[] = [
   'too_many_ext_headers',
   'truncated_tcp_header',
   'bad_tcp_data_offset',
+  'bad_link_header',
+  'too_many_mpls_labels',
 ];
 
 /** Counter key of each code (`decode.malformed.<name>`), indexed by code. */

@@ -10,12 +10,13 @@ import { DecodedPacket, DecodeResult } from '../../src/decode/types.js';
 import { Counters } from '../../src/util/counters.js';
 import * as B from '../util/packet-builder.js';
 import { makePrng as prng } from '../util/prng.js';
+import * as L from '../../fixtures/links/relink.js';
 
 const SEED = Number(process.env.DECODE_FUZZ_SEED ?? 0x5eed1234);
 const ITERATIONS = 60_000;
 
 
-const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 239, 276, 9, 147];
+const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 239, 276, 9, 50, 51, 104, 166, 204, 205, 147];
 
 function validFrames(): { dlt: number; frame: Buffer }[] {
   const seg = B.tcp({ options: B.typicalSynOptions(), payload: Buffer.from('GET / HTTP/1.1\r\n\r\n') });
@@ -33,6 +34,12 @@ function validFrames(): { dlt: number; frame: Buffer }[] {
     { dlt: 229, frame: v6 },
     { dlt: 239, frame: B.nflog(10, v6) },
     { dlt: 239, frame: B.nflog(2, v4) },
+    { dlt: 104, frame: L.chdlc(0x86dd, v6) },
+    { dlt: 9, frame: L.ppp(0x0021, v4, { acfc: true, pfc: true }) },
+    { dlt: 50, frame: L.ppp(0x0281, L.mplsStack([16, 17], v6)) },
+    { dlt: 51, frame: L.pppoe(7, Buffer.concat([Buffer.from([0x57]), v6])) },
+    { dlt: 1, frame: B.ethernet({ etherType: 0x8864, tags: [B.vlan(9)], payload: L.pppoe(7, Buffer.concat([Buffer.from([0, 0x21]), v4])) }) },
+    { dlt: 205, frame: Buffer.concat([Buffer.from([1]), L.chdlc(0x0800, v4)]) },
   ];
 }
 
