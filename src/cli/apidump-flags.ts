@@ -5,6 +5,9 @@
  * coercions here run on every value whatever its source.
  */
 import type { Options } from 'yargs';
+import { byteSize, duration, list, listenPort, nonEmpty, oneOf, positiveNumber, wholeNumber } from '../config/values.js';
+import { satelliteUrl } from '../config/satellite-url.js';
+import { bpfFilter } from '../config/bpf-filter.js';
 
 /** Every value the composition root needs, typed and validated. */
 export interface ApidumpConfig {
@@ -40,59 +43,19 @@ export interface ApidumpConfig {
   healthExportFailureSeconds: number;
 }
 
-/** A user error: printed as `Error: <message>` with exit status 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+export { UsageError } from '../config/usage-error.js';
+
+/** Every value flag: one argument required, and the flag's parser (src/config/values.ts) as coercion. */
+function valueFlag(coerce: (v: unknown) => unknown) {
+  return { type: 'string' as const, requiresArg: true, coerce };
 }
 
-function nonNegativeInt(flag: string) {
-  return (v: unknown): number => {
-    const n = typeof v === 'number' ? v : Number(String(v).trim());
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag}: expected a whole number >= 0, got '${String(v)}'`);
-    return n;
-  };
+/** A flag taking one of `choices`: listed in --help, checked by our parser (one line, names the source). */
+function choiceFlag<C extends readonly string[]>(flag: string, choices: C) {
+  return { choices, requiresArg: true, coerce: oneOf(flag, choices) };
 }
 
-function positiveNumber(flag: string) {
-  return (v: unknown): number => {
-    const n = typeof v === 'number' ? v : Number(String(v).trim());
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag}: expected a number > 0, got '${String(v)}'`);
-    return n;
-  };
-}
-
-function port(flag: string) {
-  return (v: unknown): number => {
-    const n = typeof v === 'number' ? v : Number(String(v).trim());
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag}: expected a port 0-65535 (0 = off), got '${String(v)}'`);
-    return n;
-  };
-}
-
-const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
-
-/** Bytes, optionally with a binary unit: 67108864, 64MiB, 64m, 512KiB. */
-function byteSize(flag: string) {
-  return (v: unknown): number => {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(v));
-    const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
-    if (!m || unit === undefined) throw new UsageError(`--${flag}: expected a size in bytes such as 67108864 or 64MiB, got '${String(v)}'`);
-    return Math.round(Number(m[1]) * unit);
-  };
-}
-
-/** A repeatable flag whose every value is one item (never comma-split); a config-file list is accepted as is. */
-function list(flag: string) {
-  return (v: unknown): string[] => {
-    const arr = Array.isArray(v) ? v : v === undefined ? [] : [v];
-    return arr.map((x) => {
-      if (typeof x !== 'string' && typeof x !== 'number') throw new UsageError(`--${flag}: expected a string, got ${JSON.stringify(x)}`);
-      return String(x);
-    });
-  };
-}
-
-const regexList = (flag: string) => ({
+const listFlag = (flag: string) => ({
   type: 'string' as const,
   array: true,
   requiresArg: true,
@@ -100,43 +63,47 @@ const regexList = (flag: string) => ({
   coerce: list(flag),
 });
 
+/** --trace-export-interval: seconds, or with a unit; 10 ms to 24 h (docs/export.md). */
+const EXPORT_INTERVAL_MIN_MS = 10;
+const EXPORT_INTERVAL_MAX_MS = 24 * 3_600_000;
+
 export const APIDUMP_OPTIONS = {
-  pcap: { type: 'string', requiresArg: true, describe: 'read packets from this pcap/pcapng file instead of live interfaces', group: 'Capture:' },
-  interface: { type: 'string', array: true, requiresArg: true, default: [] as string[], describe: 'live interface to capture (repeatable); default: every interface that is up and has an address', group: 'Capture:' },
-  filter: { type: 'string', requiresArg: true, describe: "pcap-filter(7) BPF expression, e.g. 'port 8080 and (not port 8081)'", group: 'Capture:' },
-  'capture-buffer-size': { type: 'string', default: '64MiB', coerce: byteSize('capture-buffer-size'), describe: 'kernel capture buffer per interface (live): holds bursts while the sensor is busy', group: 'Capture:' },
-  'stream-timeout-seconds': { type: 'number', default: 10, coerce: positiveNumber('stream-timeout-seconds'), describe: 'seconds (packet time) to wait for a missing TCP segment before skipping it', group: 'Capture:' },
-  'max-http-length': { type: 'number', default: 10_000_000, coerce: nonNegativeInt('max-http-length'), describe: 'bytes of each decoded body kept; longer bodies are cut and flagged truncated', group: 'Capture:' },
+  pcap: { ...valueFlag(nonEmpty('pcap', 'a capture file')), describe: 'read packets from this pcap/pcapng file instead of live interfaces', group: 'Capture:' },
+  interface: { ...listFlag('interface'), describe: 'live interface to capture (repeatable); default: every interface that is up and has an address', group: 'Capture:' },
+  filter: { ...valueFlag(bpfFilter('filter')), describe: "pcap-filter(7) BPF expression, e.g. 'port 8080 and (not port 8081)'", group: 'Capture:' },
+  'capture-buffer-size': { ...valueFlag(byteSize('capture-buffer-size')), default: '64MiB', describe: 'kernel capture buffer per interface (live): holds bursts while the sensor is busy', group: 'Capture:' },
+  'stream-timeout-seconds': { ...valueFlag(positiveNumber('stream-timeout-seconds')), default: 10, describe: 'seconds (packet time) to wait for a missing TCP segment before skipping it', group: 'Capture:' },
+  'max-http-length': { ...valueFlag(wholeNumber('max-http-length')), default: 10_000_000, describe: 'bytes of each decoded body kept; longer bodies are cut and flagged truncated', group: 'Capture:' },
 
-  out: { type: 'string', requiresArg: true, describe: "write exchanges as JSON Lines to this file ('-' = stdout)", group: 'Export:' },
-  'satellite-url': { type: 'string', requiresArg: true, describe: 'where traces are sent: http(s)://host:port', group: 'Export:' },
-  'levo-env': { type: 'string', requiresArg: true, default: 'staging', describe: 'environment the traces show up under', group: 'Export:' },
-  'levoai-org-id': { type: 'string', requiresArg: true, describe: 'organization ID sent with every export', group: 'Export:' },
-  'trace-export-interval': { type: 'string', requiresArg: true, default: '10', describe: 'seconds between exports: 10, 2.5, 10s, 500ms', group: 'Export:' },
-  'export-format': { choices: ['otlp', 'levo'] as const, default: 'otlp', describe: 'satellite protocol: OTLP/HTTP or the satellite JSON', group: 'Export:' },
-  'satellite-ca': { type: 'string', requiresArg: true, describe: 'PEM file of a CA to trust for an https satellite', group: 'Export:' },
+  out: { ...valueFlag(nonEmpty('out', "a file path or '-'")), describe: "write exchanges as JSON Lines to this file ('-' = stdout)", group: 'Export:' },
+  'satellite-url': { ...valueFlag(satelliteUrl('satellite-url')), describe: 'where traces are sent: http(s)://host:port', group: 'Export:' },
+  'levo-env': { ...valueFlag(nonEmpty('levo-env', 'an environment name')), default: 'staging', describe: 'environment the traces show up under', group: 'Export:' },
+  'levoai-org-id': { ...valueFlag(nonEmpty('levoai-org-id', 'an organization ID')), describe: 'organization ID sent with every export', group: 'Export:' },
+  'trace-export-interval': { ...valueFlag(duration('trace-export-interval', EXPORT_INTERVAL_MIN_MS, EXPORT_INTERVAL_MAX_MS)), default: '10', describe: 'seconds between exports, 10 ms to 24 h: 10, 2.5, 500ms, 10s, 2m, 1h', group: 'Export:' },
+  'export-format': { ...choiceFlag('export-format', ['otlp', 'levo'] as const), default: 'otlp', describe: 'satellite protocol: OTLP/HTTP or the satellite JSON', group: 'Export:' },
+  'satellite-ca': { ...valueFlag(nonEmpty('satellite-ca', 'a PEM file')), describe: 'PEM file of a CA to trust for an https satellite', group: 'Export:' },
 
-  'rate-limit': { type: 'number', default: 1000, coerce: nonNegativeInt('rate-limit'), describe: 'traces per minute at most (0 = no limit)', group: 'Policy:' },
-  'rate-limit-per-endpoint': { type: 'number', default: 0, coerce: nonNegativeInt('rate-limit-per-endpoint'), describe: 'traces per minute per endpoint at most (0 = off)', group: 'Policy:' },
-  'host-allow': { ...regexList('host-allow'), describe: 'keep only hosts matching this regex (repeatable)', group: 'Policy:' },
-  'path-allow': { ...regexList('path-allow'), describe: 'keep only paths matching this regex (repeatable)', group: 'Policy:' },
-  'host-exclusions': { ...regexList('host-exclusions'), describe: 'drop hosts matching this regex (repeatable)', group: 'Policy:' },
-  'path-exclusions': { ...regexList('path-exclusions'), describe: 'drop paths matching this regex (repeatable)', group: 'Policy:' },
-  'exclude-user-agent': { ...regexList('exclude-user-agent'), describe: 'drop requests whose User-Agent matches this regex (repeatable)', group: 'Policy:' },
+  'rate-limit': { ...valueFlag(wholeNumber('rate-limit')), default: 1000, describe: 'traces per minute at most (0 = no limit)', group: 'Policy:' },
+  'rate-limit-per-endpoint': { ...valueFlag(wholeNumber('rate-limit-per-endpoint')), default: 0, describe: 'traces per minute per endpoint at most (0 = off)', group: 'Policy:' },
+  'host-allow': { ...listFlag('host-allow'), describe: 'keep only hosts matching this regex (repeatable)', group: 'Policy:' },
+  'path-allow': { ...listFlag('path-allow'), describe: 'keep only paths matching this regex (repeatable)', group: 'Policy:' },
+  'host-exclusions': { ...listFlag('host-exclusions'), describe: 'drop hosts matching this regex (repeatable)', group: 'Policy:' },
+  'path-exclusions': { ...listFlag('path-exclusions'), describe: 'drop paths matching this regex (repeatable)', group: 'Policy:' },
+  'exclude-user-agent': { ...listFlag('exclude-user-agent'), describe: 'drop requests whose User-Agent matches this regex (repeatable)', group: 'Policy:' },
 
-  redaction: { choices: ['on', 'off'], default: 'on', describe: 'hide credentials (headers, JSON/form fields) before anything leaves the process', group: 'Policy:' },
-  'redact-header': { ...regexList('redact-header'), describe: 'another header name whose value is redacted (repeatable)', group: 'Policy:' },
-  'redact-body-field': { ...regexList('redact-body-field'), describe: 'another JSON/form field name whose value is redacted (repeatable)', group: 'Policy:' },
+  redaction: { ...choiceFlag('redaction', ['on', 'off']), default: 'on', describe: 'hide credentials (headers, JSON/form fields) before anything leaves the process', group: 'Policy:' },
+  'redact-header': { ...listFlag('redact-header'), describe: 'another header name whose value is redacted (repeatable)', group: 'Policy:' },
+  'redact-body-field': { ...listFlag('redact-body-field'), describe: 'another JSON/form field name whose value is redacted (repeatable)', group: 'Policy:' },
 
-  'stats-interval': { type: 'number', default: 60, coerce: positiveNumber('stats-interval'), describe: 'seconds between stats log lines', group: 'Logging:' },
-  'log-level': { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', describe: 'log level', group: 'Logging:' },
+  'stats-interval': { ...valueFlag(positiveNumber('stats-interval')), default: 60, describe: 'seconds between stats log lines', group: 'Logging:' },
+  'log-level': { ...choiceFlag('log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'log level', group: 'Logging:' },
 
-  'metrics-port': { type: 'number', default: 0, coerce: port('metrics-port'), describe: 'serve Prometheus text at /metrics and liveness at /healthz on this port (0 = off)', group: 'Observability:' },
-  'metrics-host': { type: 'string', default: '127.0.0.1', requiresArg: true, describe: 'address of the metrics server (0.0.0.0 to be scraped from outside the task)', group: 'Observability:' },
-  'health-capture-stall-seconds': { type: 'number', default: 60, coerce: positiveNumber('health-capture-stall-seconds'), describe: 'unhealthy when the kernel holds packets the capture loop has not delivered for this long (live)', group: 'Observability:' },
-  'health-export-failure-seconds': { type: 'number', default: 300, coerce: positiveNumber('health-export-failure-seconds'), describe: 'unhealthy when every satellite export attempt has failed for this long', group: 'Observability:' },
+  'metrics-port': { ...valueFlag(listenPort('metrics-port')), default: 0, describe: 'serve Prometheus text at /metrics and liveness at /healthz on this port (0 = off)', group: 'Observability:' },
+  'metrics-host': { ...valueFlag(nonEmpty('metrics-host', 'an address')), default: '127.0.0.1', describe: 'address of the metrics server (0.0.0.0 to be scraped from outside the task)', group: 'Observability:' },
+  'health-capture-stall-seconds': { ...valueFlag(positiveNumber('health-capture-stall-seconds')), default: 60, describe: 'unhealthy when the kernel holds packets the capture loop has not delivered for this long (live)', group: 'Observability:' },
+  'health-export-failure-seconds': { ...valueFlag(positiveNumber('health-export-failure-seconds')), default: 300, describe: 'unhealthy when every satellite export attempt has failed for this long', group: 'Observability:' },
 
-  config: { type: 'string', requiresArg: true, describe: 'YAML config file (keys = flag names); default /etc/levo/config/pcap-sensor/config.yaml when present', group: 'Configuration:' },
+  config: { ...valueFlag(nonEmpty('config', 'a file path')), describe: 'YAML config file (keys = flag names); default /etc/levo/config/pcap-sensor/config.yaml when present', group: 'Configuration:' },
   'print-config': { type: 'boolean', default: false, describe: 'print the effective configuration (secrets masked) as JSON and exit', group: 'Configuration:' },
 } satisfies Record<string, Options>;
 
@@ -151,7 +118,8 @@ export function toApidumpConfig(a: Record<string, unknown>): ApidumpConfig {
     satelliteUrl: a['satellite-url'] as string | undefined,
     levoEnv: a['levo-env'] as string | undefined,
     levoaiOrgId: a['levoai-org-id'] as string | undefined,
-    traceExportInterval: a['trace-export-interval'] === undefined ? undefined : String(a['trace-export-interval']),
+    // seconds after parsing (1h -> 3600); handed on in whole milliseconds, a form the export stage reads
+    traceExportInterval: `${Math.round((a['trace-export-interval'] as number) * 1000)}ms`,
     exportFormat: a['export-format'] as 'otlp' | 'levo' | undefined,
     satelliteCa: a['satellite-ca'] as string | undefined,
     rateLimit: a['rate-limit'] as number,
@@ -163,7 +131,7 @@ export function toApidumpConfig(a: Record<string, unknown>): ApidumpConfig {
     excludeUserAgent: a['exclude-user-agent'] as string[],
     maxHttpLength: a['max-http-length'] as number,
     streamTimeoutSeconds: a['stream-timeout-seconds'] as number,
-    redaction: a.redaction !== 'off',
+    redaction: a.redaction === 'on',
     redactHeader: a['redact-header'] as string[],
     redactBodyField: a['redact-body-field'] as string[],
     statsInterval: a['stats-interval'] as number,

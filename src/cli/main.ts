@@ -11,7 +11,9 @@ import { runApidump } from './apidump.js';
 import { createLogger } from '../util/logger.js';
 import { registerSatelliteCommand } from './satellite-command.js';
 import { registerHealthCommand } from './health-command.js';
-import { buildConfigLayers, describeOrigin, flagsOnCommandLine, originOf, type ConfigLayers } from '../config/layers.js';
+import { buildConfigLayers, type ConfigLayers } from '../config/layers.js';
+import { checkCommandLine, flagsOnCommandLine } from '../config/command-line.js';
+import { usageLine } from '../config/usage-message.js';
 import { renderConfig } from '../config/print-config.js';
 import type { Argv } from 'yargs';
 
@@ -30,25 +32,25 @@ async function withEcsCommand<T>(y: Argv<T>, argv: string[], setExit: (code: num
   return registerEcsCommand(y, setExit);
 }
 
-/** Appends where a refused value came from when it was not a flag ("--rate-limit: ... (set by LEVO_RATE_LIMIT)"). */
-function withOrigin(message: string, layers: ConfigLayers | null, onCommandLine: Set<string>): string {
-  if (!layers) return message;
-  const flag = /^--([a-z0-9-]+):/.exec(message)?.[1] ?? /Argument: ([a-z0-9-]+),/.exec(message)?.[1];
-  return flag ? message + describeOrigin(originOf(flag, layers, onCommandLine)) : message;
-}
-
 /** Exit codes: 0 ok, 1 runtime failure (capture or export; unhealthy for `health`), 2 usage error. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let exitCode = 0;
   let layers: ConfigLayers | null = null;
   const onCommandLine = flagsOnCommandLine(argv.slice(1));
+  /** apidump: one line naming the flag and its source (src/config/usage-message.ts); other commands: as yargs says. */
+  const usageError = (message: string): number => {
+    process.stderr.write(argv[0] === 'apidump'
+      ? `Error: ${usageLine(message, argv.slice(1), layers, onCommandLine)}\n`
+      : `Error: ${message}\nRun 'pcap-sensor --help' for the flags.\n`);
+    return 2;
+  };
   try {
-    if (argv[0] === 'apidump') layers = buildConfigLayers(APIDUMP_OPTIONS, argv.slice(1), env);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`Error: ${err.message}\n`);
-      return 2;
+    if (argv[0] === 'apidump') {
+      checkCommandLine(argv.slice(1), APIDUMP_OPTIONS);
+      layers = buildConfigLayers(APIDUMP_OPTIONS, argv.slice(1), env);
     }
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(err.message);
     throw err;
   }
   const root = yargs(argv)
@@ -85,10 +87,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     await parser.parseAsync();
   } catch (err) {
     const e = err as Error;
-    if (e instanceof UsageError || e.name === 'YError' || e.name === 'UsageError') {
-      process.stderr.write(`Error: ${withOrigin(e.message, layers, onCommandLine)}\nRun '${'pcap-sensor'} --help' for the flags.\n`);
-      return 2;
-    }
+    if (e instanceof UsageError || e.name === 'YError' || e.name === 'UsageError') return usageError(e.message);
     process.stderr.write(`Error: ${e.stack ?? e.message}\n`);
     return 1;
   }

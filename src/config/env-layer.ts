@@ -7,9 +7,9 @@
  * never split on commas: a regex may contain one). An empty variable counts as unset (ECS task definitions
  * often carry empty values). Other LEVO_* variables (LEVO_AWS_REGION, ...) are not ours and are ignored.
  *
- * Contract: pure; reads only the `env` object it is given; throws UsageError naming the variable.
+ * Contract: pure; reads only the `env` object it is given; throws UsageError naming the flag and the variable.
  */
-import { UsageError } from '../cli/apidump-flags.js';
+import { UsageError } from './usage-error.js';
 
 /** What the layers need to know about one flag. */
 export interface FlagSpec {
@@ -26,17 +26,17 @@ export function envNameForFlag(flag: string): string {
 }
 
 /** Parses a repeatable flag's variable: a JSON list of strings/numbers, or a single value. */
-export function parseEnvList(name: string, raw: string): string[] {
+export function parseEnvList(flag: string, name: string, raw: string): string[] {
   const text = raw.trim();
   if (!text.startsWith('[')) return [raw];
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${name}: starts with '[' but is not a JSON list of strings (${(err as Error).message})`);
+    throw new UsageError(`--${flag}: starts with '[' but is not a JSON list of strings (${(err as Error).message}) (set by ${name})`);
   }
   if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string' && typeof v !== 'number')) {
-    throw new UsageError(`${name}: expected a JSON list of strings, got ${text}`);
+    throw new UsageError(`--${flag}: expected a JSON list of strings, got ${text} (set by ${name})`);
   }
   return parsed.map(String);
 }
@@ -56,7 +56,7 @@ export function readEnvLayer(specs: Record<string, FlagSpec>, env: NodeJS.Proces
     const name = envNameForFlag(flag);
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') continue;
-    values[flag] = spec.array ? parseEnvList(name, raw) : raw;
+    values[flag] = spec.array ? parseEnvList(flag, name, raw) : raw;
     origin[flag] = name;
   }
   return { values, origin };

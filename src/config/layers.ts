@@ -13,7 +13,7 @@ import { locateConfigFile, readConfigFile } from './file-layer.js';
 /** Flags that are about configuration itself, never taken from the environment or a file. */
 const NOT_LAYERED = new Set(['config', 'print-config', 'help', 'version']);
 
-export type Origin = 'flag' | 'default' | { env: string } | { file: string };
+export type Origin = 'flag' | 'default' | { env: string } | { file: string; line: number };
 
 export interface ConfigLayers {
   /** Environment over file: give to yargs.config(). */
@@ -21,7 +21,7 @@ export interface ConfigLayers {
   /** The file that was read, or null. */
   configFile: string | null;
   /** Flag name -> where a layered value came from (env or file); absent keys are flags or defaults. */
-  origin: Record<string, { env: string } | { file: string }>;
+  origin: Record<string, { env: string } | { file: string; line: number }>;
 }
 
 /** Flag specs of the layered options (everything except NOT_LAYERED). */
@@ -42,25 +42,12 @@ export function layeredSpecs(options: Record<string, Options>): Record<string, F
 export function buildConfigLayers(options: Record<string, Options>, argv: readonly string[], env: NodeJS.ProcessEnv, defaultConfigPath?: string): ConfigLayers {
   const specs = layeredSpecs(options);
   const located = locateConfigFile(argv, env, defaultConfigPath);
-  const fileValues = located ? readConfigFile(located.path, specs) : {};
+  const file = located ? readConfigFile(located.path, specs, located.namedBy) : { values: {}, lines: {} };
   const envLayer = readEnvLayer(specs, env);
   const origin: ConfigLayers['origin'] = {};
-  for (const k of Object.keys(fileValues)) origin[k] = { file: located!.path };
+  for (const [k, line] of Object.entries(file.lines)) origin[k] = { file: located!.path, line };
   for (const [k, v] of Object.entries(envLayer.origin)) origin[k] = { env: v };
-  return { merged: { ...fileValues, ...envLayer.values }, configFile: located?.path ?? null, origin };
-}
-
-/** Flags named on the command line (`--name`, `--name=v`, `--no-name`), up to `--`. */
-export function flagsOnCommandLine(argv: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const tok of argv) {
-    if (tok === '--') break;
-    if (!tok.startsWith('--')) continue;
-    const name = tok.slice(2).split('=')[0];
-    out.add(name);
-    if (name.startsWith('no-')) out.add(name.slice(3));
-  }
-  return out;
+  return { merged: { ...file.values, ...envLayer.values }, configFile: located?.path ?? null, origin };
 }
 
 /** Where the effective value of `flag` came from. */
@@ -69,8 +56,12 @@ export function originOf(flag: string, layers: ConfigLayers, onCommandLine: Set<
   return layers.origin[flag] ?? 'default';
 }
 
-/** ' (from LEVO_X)' or ' (from config file F)' for messages about a value that did not come from a flag. */
+/**
+ * The suffix of a message about a refused value: ' (command line)', ' (set by LEVO_X)',
+ * ' (set in config file F line N)'; '' for a default.
+ */
 export function describeOrigin(o: Origin): string {
-  if (o === 'flag' || o === 'default') return '';
-  return 'env' in o ? ` (set by ${o.env})` : ` (set in config file ${o.file})`;
+  if (o === 'default') return '';
+  if (o === 'flag') return ' (command line)';
+  return 'env' in o ? ` (set by ${o.env})` : ` (set in config file ${o.file} line ${o.line})`;
 }

@@ -31,13 +31,13 @@ export function maskedConfig(args: Record<string, unknown>, flags: readonly stri
 export interface PrintedConfig {
   configFile: string | null;
   config: Record<string, unknown>;
-  /** flag -> "flag" | "env LEVO_X" | "file PATH" | "default" */
+  /** flag -> "flag" | "env LEVO_X" | "file PATH line N" | "default" */
   source: Record<string, string>;
 }
 
 function originText(o: Origin): string {
   if (o === 'flag' || o === 'default') return o;
-  return 'env' in o ? `env ${o.env}` : `file ${o.file}`;
+  return 'env' in o ? `env ${o.env}` : `file ${o.file} line ${o.line}`;
 }
 
 export function renderConfig(args: Record<string, unknown>, flags: readonly string[], layers: ConfigLayers,

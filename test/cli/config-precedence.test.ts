@@ -48,7 +48,7 @@ t.test('config file over defaults', async (t) => {
   t.equal(p.config['rate-limit'], 500);
   t.same(p.config['path-exclusions'], ['^/health$', '^/a,b$'], 'a YAML list, each item one regex');
   t.equal(p.config.redaction, 'off', 'a YAML boolean for an on/off flag');
-  t.equal(p.source['rate-limit'], `file ${f}`);
+  t.equal(p.source['rate-limit'], `file ${f} line 1`);
   t.equal(p.configFile, f);
 });
 
@@ -99,23 +99,23 @@ t.test('bad values are refused naming their source', async (t) => {
   t.match(r.stderr, /--rate-limit: .*\(set by LEVO_RATE_LIMIT\)/);
   r = await run([], { LEVO_PATH_ALLOW: '["unclosed' });
   t.equal(r.code, 2);
-  t.match(r.stderr, /LEVO_PATH_ALLOW: starts with '\[' but is not a JSON list/);
+  t.match(r.stderr, /--path-allow: starts with '\[' but is not a JSON list.*\(set by LEVO_PATH_ALLOW\)/);
   r = await run(['--config', configFile('rate-limt: 5\n')]);
   t.equal(r.code, 2);
   t.match(r.stderr, /unknown key 'rate-limt'/);
   r = await run(['--config', configFile('filter:\n  - a\n  - b\n')]);
   t.equal(r.code, 2);
-  t.match(r.stderr, /'filter' takes one value/);
+  t.match(r.stderr, /--filter: takes one value, got a list \(set in config file .*line 1\)/);
   r = await run(['--config', configFile('rate-limit: [1\n')]);
   t.equal(r.code, 2);
-  t.match(r.stderr, /config file .*config-\d+\.yaml/);
+  t.match(r.stderr, /config file .*config-\d+\.yaml line \d+: invalid YAML/);
   const f = configFile('redaction: maybe\n');
   r = await run(['--config', f]);
   t.equal(r.code, 2);
-  t.match(r.stderr, new RegExp(`redaction.*\\(set in config file ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)`));
+  t.match(r.stderr, new RegExp(`redaction.*\\(set in config file ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line 1\\)`));
   r = await run(['--config', join(dir, 'missing.yaml')]);
   t.equal(r.code, 2);
-  t.match(r.stderr, /missing\.yaml: cannot read it/);
+  t.match(r.stderr, /--config: cannot read config file .*missing\.yaml: .*\(command line\)/);
 });
 
 t.test('layered values reach the pipeline (a real run)', async (t) => {

@@ -1,0 +1,26 @@
+/**
+ * `--filter`: checked at start-up by compiling it with libpcap for Ethernet (DLT_EN10MB), without opening
+ * any capture, so a bad expression is a usage error (exit 2, naming where it came from) rather than a
+ * capture failure after start-up. Ethernet is the link type of Linux interfaces, loopback included, and of
+ * most capture files. The capture compiles the filter again for the real link type when it opens: an
+ * expression valid for Ethernet but not for a file's other link type (`ether host ...` on raw IP) fails then.
+ */
+import { loadAddon } from '../capture/native.js';
+import { UsageError } from './usage-error.js';
+import { text } from './values.js';
+
+/** DLT_EN10MB. */
+const ETHERNET = 1;
+
+export function bpfFilter(flag: string) {
+  return (v: unknown): string => {
+    const expression = text(flag, 'a pcap-filter(7) expression', v);
+    const addon = loadAddon();
+    if (typeof addon.compileFilter !== 'function') {
+      throw new Error('the native capture addon is older than the program; rebuild it with npm run build:native');
+    }
+    const error = addon.compileFilter(expression, ETHERNET);
+    if (error !== null) throw new UsageError(`--${flag}: invalid filter '${expression}': ${error}`);
+    return expression;
+  };
+}
