@@ -28,7 +28,8 @@ export function registerSatelliteCommand<T>(yargs: Argv<T>, setExit: (code: numb
     (y) => y.options({
       port: { type: 'string', default: '9999', describe: 'TCP port to listen on (0 = any free port, printed at start)' },
       host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
-      out: { type: 'string', default: '-', describe: "file for the received traces ('-' = stdout)" },
+      // nargs 1: '-' is the value, not a positional
+      out: { type: 'string', nargs: 1, default: '-', describe: "file for the received traces ('-' = stdout)" },
     }),
     async (args) => {
       const port = parsePort(args.port, 'satellite --port');

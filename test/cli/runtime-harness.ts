@@ -112,6 +112,8 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ReceivedPost {
+  /** The status it was answered with. */
+  status: number;
   path: string;
   headers: http.IncomingHttpHeaders;
   body: any;
@@ -136,7 +138,7 @@ export class RecordingSatellite {
       req.on('end', () => {
         let body: unknown = null;
         try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { body = null; }
-        s.posts.push({ path: req.url ?? '', headers: req.headers, body });
+        s.posts.push({ status: s.status, path: req.url ?? '', headers: req.headers, body });
         res.writeHead(s.status, { 'content-type': 'application/json' }).end('{}');
       });
     };
@@ -154,6 +156,7 @@ export class RecordingSatellite {
   traces(): any[] {
     const out: any[] = [];
     for (const p of this.posts) {
+      if (p.status < 200 || p.status > 299) continue;
       if (Array.isArray(p.body)) out.push(...p.body);
       else for (const rs of p.body?.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) out.push(...(ss.spans ?? []));
     }
