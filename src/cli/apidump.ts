@@ -23,7 +23,7 @@ import { LiveStatsPublisher } from '../capture/live-stats.js';
 import { PolicyConfigError } from '../policy/index.js';
 import { resolveExportConfig, ExportConfigError, type ExportConfig } from '../export/config.js';
 import { createExportPipeline } from '../export/create-export.js';
-import { OutputOpenError } from '../export/open-error.js';
+import { errnoReason, OutputOpenError } from '../export/open-error.js';
 import { exportOutcome } from '../export/outcome.js';
 import type { ExportPipeline } from '../export/pipeline.js';
 import { HealthMonitor, type HealthProbes } from '../observability/health-monitor.js';
@@ -173,7 +173,7 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
         host: cfg.metricsHost, port: cfg.metricsPort, snapshot: () => stats.refresh(), health: () => health.status(),
       });
     } catch (err) {
-      log.error(`--metrics-port: cannot listen on ${cfg.metricsHost}:${cfg.metricsPort}: ${(err as Error).message}`);
+      log.error(`--metrics-port: cannot listen on ${cfg.metricsHost}:${cfg.metricsPort}: ${errnoReason(err)}`);
       for (const s of sources) s.close();
       await exporter.shutdown(0);
       return 1;

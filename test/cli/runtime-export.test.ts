@@ -4,6 +4,7 @@
 // name per counter in the stats line.
 import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capture, expectedExchanges, freePort, run, RecordingSatellite, STACK_LINE, startSensor } from './runtime-harness.js';
@@ -89,4 +90,15 @@ t.test('one name per counter in the stats line', async (t) => {
   const spellings = new Map<string, string[]>();
   for (const n of names) spellings.set(normal(n), [...(spellings.get(normal(n)) ?? []), n]);
   t.same([...spellings.values()].filter((v) => v.length > 1), [], 'no counter under two spellings');
+});
+
+t.test('--metrics-port in use: exit 1, one line naming the flag', async (t) => {
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+  const port = (holder.address() as net.AddressInfo).port;
+  const r = await run(['apidump', '--pcap', capture('nginx'), '--out', join(dir, 'm.jsonl'), '--metrics-port', String(port)]);
+  t.equal(r.code, 1);
+  t.ok(r.log(`--metrics-port: cannot listen on 127.0.0.1:${port}: the address is already in use`), 'the reason in words');
+  t.notMatch(r.stderr, STACK_LINE);
 });
