@@ -14,7 +14,8 @@
  * bounded memory, never a blocked capture loop. Times the stream asked to wait (write() returned
  * false) are counted in export.jsonl.backpressure. After a stream error every later line is dropped
  * and counted in export.jsonl.failed. Lines written: export.jsonl.written (for a stream, counted when the
- * stream reports the line written; a line lost with a failing stream is counted as failed instead).
+ * stream reports the line written, for a file when its bytes are written; a line lost with a failing stream
+ * or write is counted as failed instead).
  *
  * Standard output closed by its reader (EPIPE: `--out - | head -1`) is the normal end of this destination,
  * not a failure: one log line, the lines it did not take are counted in export.jsonl.dropped.stdout_closed, the run and
@@ -60,9 +61,10 @@ export class JsonlFileExporter implements StreamExporter {
     if (opts.stream !== undefined || opts.path === '-') return new JsonlFileExporter(opts, opts.stream ?? process.stdout, null);
     let file: SyncFileWriter;
     try {
-      file = new SyncFileWriter(opts.path, (err) => {
+      file = new SyncFileWriter(opts.path, (err, lost) => {
+        opts.counters.inc('export.jsonl.failed', lost);
         opts.logger?.error({ path: opts.path, err: String(err) }, 'export: --out write failed, further lines dropped');
-      });
+      }, (lines) => opts.counters.inc('export.jsonl.written', lines));
     } catch (err) {
       throw outputOpenError('--out', opts.path, err);
     }
@@ -149,8 +151,8 @@ export class JsonlFileExporter implements StreamExporter {
       return;
     }
     if (stream === null) {
-      if (this.file!.append(writeExchange, ex)) this.counters.inc('export.jsonl.written');
-      else this.counters.inc('export.jsonl.failed');
+      // written or lost is counted when the line's bytes are written (SyncFileWriter's callbacks)
+      if (!this.file!.append(writeExchange, ex)) this.counters.inc('export.jsonl.failed');
       return;
     }
     let line: Buffer;

@@ -12,7 +12,9 @@
  * is written with one write() each time it fills; a timer flushes every FLUSH_INTERVAL_MS so lines
  * appear promptly at low rates; close() flushes the rest. Memory: the slab, whatever the line sizes (a
  * line longer than the slab reaches the file in parts). A write error (disk full, EIO) is reported once
- * through `onError`; the writer then refuses further lines (append returns false) and discards what it holds.
+ * through `onError`, with the number of accepted lines it lost; the writer then refuses further lines (append
+ * returns false) and discards what it holds. `onWritten(n)` reports lines once a write has put them in the
+ * file: accepted lines are either written or lost, never both.
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { JsonLineWriter, DEFAULT_SLAB_BYTES, type ByteSink } from './json-line-writer.js';
@@ -28,11 +30,14 @@ export class SyncFileWriter implements ByteSink {
   private writes = 0;
   private failed = false;
   private closed = false;
+  /** Lines appended whole since the last write that succeeded (not yet reported written). */
+  private held = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly fd: number;
 
   /** Opens (truncates) `path`; throws the fs error, so a bad path is a start-up error. */
-  constructor(private readonly path: string, private readonly onError: (err: Error) => void) {
+  constructor(private readonly path: string, private readonly onError: (err: Error, lostLines: number) => void,
+    private readonly onWritten: (lines: number) => void = () => {}) {
     this.fd = openSync(path, 'w');
     this.lines = new JsonLineWriter(this, FLUSH_BYTES);
     this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
@@ -57,7 +62,9 @@ export class SyncFileWriter implements ByteSink {
       else lines.raw('\n');
       return false;
     }
-    return !this.failed;
+    if (this.failed) return false;
+    this.held++;
+    return true;
   }
 
   /** ByteSink: writes bytes [0, length) of `bytes` now (called by the slab when it is full). */
@@ -69,8 +76,15 @@ export class SyncFileWriter implements ByteSink {
       for (let o = 0; o < length;) o += writeSync(this.fd, bytes, o, length - o);
     } catch (err) {
       this.failed = true;
-      this.onError(err as Error);
+      const lost = this.held;
+      this.held = 0;
+      this.onError(err as Error, lost);
+      return;
     }
+    // every line appended whole before this write is now in the file (a line being appended is counted later)
+    const written = this.held;
+    this.held = 0;
+    if (written > 0) this.onWritten(written);
   }
 
   /** Writes everything held now. */

@@ -43,6 +43,16 @@ t.test('--out that cannot be written: one line naming --out, exit 1, before capt
   }
 });
 
+t.test('--out on a full disk (/dev/full): every line counted failed, exit 1', async (t) => {
+  const n = expectedExchanges('nginx');
+  const r = await run(['apidump', '--pcap', capture('nginx'), '--out', '/dev/full']);
+  t.equal(r.code, 1);
+  t.ok(r.log(/--out write failed/), 'the write error is logged');
+  t.ok(r.log(`export failed: ${n} of ${n} exchanges did not reach --out (failed ${n}, dropped 0)`), 'and the loss');
+  t.equal(r.log('final stats')!.stats['export.jsonl.written'] ?? 0, 0, 'nothing counted written');
+  t.notMatch(r.stderr, STACK_LINE);
+});
+
 t.test('| head -1: standard output closed by its reader ends --out only', async (t) => {
   const sat = await RecordingSatellite.start();
   t.teardown(() => sat.close());

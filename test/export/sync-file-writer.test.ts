@@ -21,12 +21,15 @@ function line(w: JsonLineWriter, n: number): void {
 t.test('many lines across many slab writes arrive whole and in order', async (t) => {
   const path = join(dir, 'many.jsonl');
   const errors: Error[] = [];
-  const f = new SyncFileWriter(path, (e) => errors.push(e));
+  let written = 0;
+  const f = new SyncFileWriter(path, (e) => errors.push(e), (n) => { written += n; });
   const count = Math.ceil((3 * FLUSH_BYTES) / 60);
   let refused = 0;
   for (let n = 0; n < count; n++) if (!f.append(line, n)) refused++;
   t.equal(refused, 0, 'every line accepted');
+  t.ok(written > 0 && written < count, `lines reported written as the slab is written (${written} before close)`);
   f.close();
+  t.equal(written, count, 'every line reported written once, after close');
   const lines = readFileSync(path, 'utf8').split('\n');
   t.equal(lines.pop(), '', 'ends with a newline');
   t.equal(lines.length, count);
@@ -61,11 +64,15 @@ t.test('an encoder that throws leaves no trace; a line larger than the slab stil
 
 t.test('a write error is reported once and every later line is refused', async (t) => {
   const errors: Error[] = [];
-  const f = new SyncFileWriter('/dev/full', (e) => errors.push(e));
+  let lost = 0;
+  let written = 0;
+  const f = new SyncFileWriter('/dev/full', (e, n) => { errors.push(e); lost += n; }, (n) => { written += n; });
   let accepted = 0;
   for (let n = 0; n < 20_000; n++) if (f.append(line, n)) accepted++;
   f.close();
   t.equal(errors.length, 1, 'one report');
+  t.equal(written, 0, 'nothing reached the file');
+  t.equal(lost, accepted, 'every accepted line is reported lost');
   t.match(String(errors[0]), /ENOSPC/);
   t.ok(accepted < 20_000, `lines after the failure are refused (${accepted} accepted before it)`);
 });
