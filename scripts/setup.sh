@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-PKGS="libpcap-dev tcpdump tshark tcpreplay wrk iproute2 nginx-light curl python3 libcap2-bin util-linux ca-certificates openssl"
+# podman, buildah, runc, debootstrap, uidmap: the container image is built and run in the tests (docs/operations.md)
+PKGS="libpcap-dev tcpdump tshark tcpreplay wrk iproute2 nginx-light curl python3 libcap2-bin util-linux ca-certificates openssl
+  podman buildah runc debootstrap uidmap"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -14,6 +16,17 @@ if [ -n "$missing" ]; then
   $SUDO apt-get update -qq
   echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# podman on these machines: cgroupfs (no systemd cgroup manager) and no default ulimits (setrlimit fails
+# otherwise); written when containers.conf is absent or lacks the lines
+CONF=/etc/containers/containers.conf
+if ! grep -qs '^default_ulimits = \[\]' "$CONF" || ! grep -qs '^cgroup_manager = "cgroupfs"' "$CONF"; then
+  if [ -s "$CONF" ]; then
+    echo "setup: $CONF lacks default_ulimits = [] or cgroup_manager = \"cgroupfs\"; kept as $CONF.orig" >&2
+    $SUDO cp -n "$CONF" "$CONF.orig"
+  fi
+  $SUDO mkdir -p /etc/containers
+  printf '[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manager = "cgroupfs"\n' | $SUDO tee "$CONF" >/dev/null
 fi
 # nginx from apt starts a default site on port 80 on some images; the tests start their own
 $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
