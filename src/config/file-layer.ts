@@ -78,11 +78,23 @@ export function readConfigFile(path: string, specs: Record<string, FlagSpec>, na
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const lineOf = (offset: number | undefined): number => lineCounter.linePos(offset ?? 0).line;
   const at = (line: number): string => `config file ${path} line ${line}`;
+  const root = doc.contents;
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new UsageError(`${at(lineOf(e.pos[0]))}: invalid YAML: ${e.message.split('\n')[0]}`);
+    const message = e.message.split('\n')[0];
+    const errorLine = lineOf(e.pos[0]);
+    // an unclosed quote or bracket is noticed where the file ends: name the key whose value it is
+    const pair = isMap(root) ? root.items.find((p) => {
+      const r = (p.value as Node | null)?.range;
+      return r !== undefined && r !== null && r[0] <= e.pos[0] && e.pos[0] <= r[1];
+    }) : undefined;
+    const keyNode = pair?.key as Node | undefined;
+    const keyLine = lineOf(keyNode?.range?.[0]);
+    if (pair && keyLine !== errorLine) {
+      throw new UsageError(`${at(keyLine)}: invalid YAML in the value of '${String(pair.key)}': ${message} (noticed at line ${errorLine})`);
+    }
+    throw new UsageError(`${at(errorLine)}: invalid YAML: ${message}`);
   }
-  const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return { values: {}, lines: {} };
   if (!isMap(root)) throw new UsageError(`${at(lineOf(root.range?.[0]))}: expected a mapping of flag names to values`);
   const keyLines = new Map<string, number>();
