@@ -1,5 +1,6 @@
 // `pcap-sensor ecs add` on a real pseudo-terminal (util-linux `script`): what the flags give is never asked
-// again, a dry run neither confirms nor deploys, a refused confirmation changes nothing, Ctrl-C at a question exits 130.
+// again, a dry run neither confirms nor deploys, a refused confirmation changes nothing, Ctrl-C at a question exits
+// 130 and Ctrl-D 1.
 import t from 'tap';
 import { mutatingCalls, runOnTerminal, startProcessHarness } from '../ecs/process-harness.js';
 
@@ -60,11 +61,17 @@ t.test('what the flags leave open is asked: cluster from a menu, satellite URL a
   t.same(mutatingCalls(h), []);
 });
 
-t.test('Ctrl-C at a question: exit 130, nothing changed', async (t) => {
-  const h = await startProcessHarness(t);
-  const r = await runOnTerminal(h.ecsArgs('add', '--cluster', 'prod', '--service', 'web', ...SENSOR),
-    h.env(), [{ when: /\[y\/N\]: /, send: '\x03' }]);
-  t.equal(r.code, 130, r.output);
-  t.match(r.output, /Error: interrupted: nothing was changed\./);
-  t.same(mutatingCalls(h), []);
-});
+const ENDINGS: [string, string, number, RegExp][] = [
+  ['Ctrl-C', '\x03', 130, /Error: interrupted: nothing was changed\./],
+  ['the end of the input (Ctrl-D)', '\x04', 1, /Error: the input ended before an answer: nothing was changed\./],
+];
+for (const [name, key, code, message] of ENDINGS) {
+  t.test(`${name} at a question: exit ${code}, nothing changed`, async (t) => {
+    const h = await startProcessHarness(t);
+    const r = await runOnTerminal(h.ecsArgs('add', '--cluster', 'prod', '--service', 'web', ...SENSOR),
+      h.env(), [{ when: /\[y\/N\]: /, send: key }]);
+    t.equal(r.code, code, r.output);
+    t.match(r.output, message);
+    t.same(mutatingCalls(h), []);
+  });
+}
