@@ -3,13 +3,14 @@
  * Receives OTLP/HTTP JSON (POST /v1/traces) and the satellite JSON (POST /1.0/ebpf/traces), writes every
  * trace as a JSON line to --out and prints a one-line summary per batch. Runs until SIGINT/SIGTERM.
  *
- * Exit status: 0 after SIGINT/SIGTERM; 2 for a bad --port (not a number in 0-65535); 1 when it cannot start:
- * --out cannot be written, or the address cannot be listened on (in use, not local). Each failure is one
- * `Error: ...` line on stderr, printed before anything says it is listening.
+ * Exit status: 0 after SIGINT/SIGTERM; 2 for a bad --port (not a number in 0-65535); 1 when it cannot start
+ * (--out cannot be written, or the address cannot be listened on: in use, not local), each one `Error: ...` line
+ * on stderr printed before anything says it is listening; 1 too when writing --out failed while it ran (a full
+ * disk: said again at exit). Standard output closed by its reader stops the records only (exit 0).
  */
 import type { Argv } from 'yargs';
 import { startSatellite, SatelliteListenError, type Satellite } from '../satellite/server.js';
-import { OutputOpenError } from '../export/open-error.js';
+import { errnoReason, OutputOpenError } from '../export/open-error.js';
 import { UsageError } from './apidump-flags.js';
 
 /** A TCP port as typed: decimal digits only, `min`-65535 (0 = any free port, where allowed). UsageError else. */
@@ -49,6 +50,12 @@ export function registerSatelliteCommand<T>(yargs: Argv<T>, setExit: (code: numb
         process.once('SIGTERM', stop);
       });
       await sat.close();
+      // records lost to a failing --out are a runtime failure; standard output closed by its reader is not
+      const err = sat.outError;
+      if (err !== null && err.code !== 'EPIPE') {
+        process.stderr.write(`Error: satellite: --out: writing records failed: ${errnoReason(err)}\n`);
+        setExit(1);
+      }
     },
   ) as Argv<T>;
 }

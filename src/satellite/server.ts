@@ -64,6 +64,8 @@ export interface Satellite {
   /** Base URL to give the sensor as --satellite-url. */
   readonly url: string;
   readonly stats: SatelliteStats;
+  /** Why writing records to `out` failed (null while it works); EPIPE when standard output's reader went away. */
+  readonly outError: NodeJS.ErrnoException | null;
   /** The next `n` POSTs answer `status`, with Retry-After when `retryAfterSec` is given. */
   failNext(n: number, status?: number, retryAfterSec?: number): void;
   close(): Promise<void>;
@@ -93,6 +95,7 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
     }
   }
   let outFailed = false;
+  let outError: NodeJS.ErrnoException | null = null;
   const openOut = (): void => {
     if (typeof opts.out !== 'string') out = opts.out;
     else out = outFd !== null ? createWriteStream('', { fd: outFd }) : process.stdout;
@@ -103,6 +106,7 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
           : `satellite: writing records failed (${err.message}); records are no longer written`);
       }
       outFailed = true;
+      outError ??= err;
     });
   };
 
@@ -206,6 +210,7 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
     port,
     url: `${scheme}://${urlHost}:${port}`,
     stats,
+    get outError() { return outError; },
     failNext(n: number, status = 503, retryAfterSec?: number): void {
       failRemaining = n;
       failStatus = status;

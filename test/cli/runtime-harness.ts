@@ -136,7 +136,7 @@ export class RecordingSatellite {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        let body: unknown = null;
+        let body: unknown;
         try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { body = null; }
         s.posts.push({ status: s.status, path: req.url ?? '', headers: req.headers, body });
         res.writeHead(s.status, { 'content-type': 'application/json' }).end('{}');

@@ -1,20 +1,20 @@
 // `pcap-sensor satellite` as a process: start-up failures are one `Error:` line without a stack, printed
 // before anything claims to listen (bad --port: exit 2; --out that cannot be written, port in use: exit 1);
 // --out - with its reader gone keeps the satellite answering.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { capture, expectedExchanges, Proc, run, STACK_LINE } from './runtime-harness.js';
+import { capture, expectedExchanges, Proc, run, STACK_LINE, startSensor } from './runtime-harness.js';
 import { childEnv, SENSOR_BIN } from '../util/sensor-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-cmd-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 /** One line `Error: ...`, no stack, nothing listening. */
-function refused(t: Tap.Test, r: Proc, message: RegExp): void {
+function refused(t: Test, r: Proc, message: RegExp): void {
   t.match(r.stderr, message);
   t.equal(r.stderr.split('\n').filter((l) => l.startsWith('Error:')).length, 1, 'one Error line');
   t.notMatch(r.stderr, STACK_LINE, 'no stack trace');
@@ -64,5 +64,20 @@ t.test('--out - whose reader has gone: records stop, the satellite keeps answeri
   const exit = await sat.exited;
   t.equal(exit.code, 0, 'the satellite exits 0');
   t.match(sat.stderr, /standard output closed by its reader/);
+  t.notMatch(sat.stderr, STACK_LINE);
+});
+
+t.test('--out on a full disk: requests still answered, exit 1 at the end, saying why', async (t) => {
+  const sat = startSensor(['satellite', '--port', '0', '--out', '/dev/full']);
+  t.teardown(() => sat.kill('SIGKILL'));
+  await sat.until((p) => /listening on (http:\S+)/.test(p.stderr), 'the satellite to listen');
+  const url = /listening on (http:\S+)/.exec(sat.stderr)![1]!;
+  const r = await run(['apidump', '--pcap', capture('nginx'), '--satellite-url', url, '--export-format', 'levo']);
+  t.equal(r.code, 0, 'the sensor delivered');
+  await sat.until((p) => /writing records failed/.test(p.stderr), 'the write failure to be reported');
+  sat.kill('SIGTERM');
+  const exit = await sat.exited;
+  t.equal(exit.code, 1, 'exit 1: records were lost');
+  t.match(sat.stderr, /^Error: satellite: --out: writing records failed: no space left on the device$/m);
   t.notMatch(sat.stderr, STACK_LINE);
 });
