@@ -56,6 +56,8 @@ export function registerHealthCommand<T>(yargs: Argv<T>, setExit: (code: number)
       const timeoutMs = Number(args['timeout-ms']);
       if (!(timeoutMs > 0)) throw new UsageError(`health --timeout-ms: expected a number > 0`);
       const r = await checkHealth(String(args.host), port, timeoutMs);
+      // the exit status is the answer: a reader that closed standard output early (EPIPE) changes nothing
+      process.stdout.on('error', () => {});
       process.stdout.write(`${r.healthy ? 'healthy' : 'unhealthy'}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${r.detail}\n`);
       setExit(r.healthy ? 0 : 1);
     },

@@ -2,7 +2,7 @@
 // sensor turns unhealthy once every export has failed for over a second (`health` exits 1 and says why), and
 // healthy again when the satellite recovers. Also: no sensor listening, and a bad --port.
 import t from 'tap';
-import { canCaptureLive, freePort, RecordingSatellite, run, STACK_LINE, startApp, startSensor } from './runtime-harness.js';
+import { canCaptureLive, freePort, RecordingSatellite, run, runPipedToHead, STACK_LINE, startApp, startSensor } from './runtime-harness.js';
 
 t.test('health follows the export: failing for longer than the threshold, then recovered', { skip: canCaptureLive ? false : 'live capture needs root' }, async (t) => {
   const app = await startApp();
@@ -46,6 +46,9 @@ t.test('health without a sensor, and with a bad --port', async (t) => {
   const r = await run(['health', '--port', String(port), '--timeout-ms', '2000']);
   t.equal(r.code, 1, 'nothing listening: exit 1');
   t.match(r.stdout, /^unhealthy: .*ECONNREFUSED/);
+  const piped = await runPipedToHead(['health', '--port', String(port), '--timeout-ms', '2000'], 0);
+  t.equal(piped.code, 1, 'standard output closed early (| head -n 0): still exit 1');
+  t.notMatch(piped.stderr, STACK_LINE, 'no stack trace for the closed pipe');
   for (const bad of ['abc', '0', '70000']) {
     const b = await run(['health', '--port', bad]);
     t.equal(b.code, 2, `--port ${bad}: usage error`);
