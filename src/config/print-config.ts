@@ -16,7 +16,7 @@ export function maskPartially(value: string): string {
 
 function maskValue(flag: string, value: unknown): unknown {
   if (value === undefined || value === null || value === '') return value;
-  if (flag === ORG_ID_FLAG) return maskPartially(String(value));
+  if (flag === ORG_ID_FLAG) return maskPartially(typeof value === 'string' ? value : JSON.stringify(value));
   if (SECRET_NAME.test(flag)) return Array.isArray(value) ? value.map(() => '***') : '***';
   return value;
 }
