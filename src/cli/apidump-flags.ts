@@ -8,6 +8,9 @@ import type { Options } from 'yargs';
 import { byteSize, duration, list, listenPort, nonEmpty, oneOf, positiveNumber, wholeNumber } from '../config/values.js';
 import { satelliteUrl } from '../config/satellite-url.js';
 import { bpfFilter } from '../config/bpf-filter.js';
+import { regexList } from '../config/regex-list.js';
+import { UsageError } from '../config/usage-error.js';
+import { MIN_CAPTURE_BUFFER_BYTES } from '../capture/live-capture-set.js';
 
 /** Every value the composition root needs, typed and validated. */
 export interface ApidumpConfig {
@@ -43,7 +46,7 @@ export interface ApidumpConfig {
   healthExportFailureSeconds: number;
 }
 
-export { UsageError } from '../config/usage-error.js';
+export { UsageError };
 
 /** Every value flag: one argument required, and the flag's parser (src/config/values.ts) as coercion. */
 function valueFlag(coerce: (v: unknown) => unknown) {
@@ -55,12 +58,13 @@ function choiceFlag<C extends readonly string[]>(flag: string, choices: C) {
   return { choices, requiresArg: true, coerce: oneOf(flag, choices) };
 }
 
-const listFlag = (flag: string) => ({
+/** A repeatable flag; `parse` checks every item (default: any non-empty text). */
+const listFlag = (flag: string, parse: (v: unknown) => string[] = list(flag)) => ({
   type: 'string' as const,
   array: true,
   requiresArg: true,
   default: [] as string[],
-  coerce: list(flag),
+  coerce: parse,
 });
 
 /** --trace-export-interval: seconds, or with a unit; 10 ms to 24 h (docs/export.md). */
@@ -85,11 +89,11 @@ export const APIDUMP_OPTIONS = {
 
   'rate-limit': { ...valueFlag(wholeNumber('rate-limit')), default: 1000, describe: 'traces per minute at most (0 = no limit)', group: 'Policy:' },
   'rate-limit-per-endpoint': { ...valueFlag(wholeNumber('rate-limit-per-endpoint')), default: 0, describe: 'traces per minute per endpoint at most (0 = off)', group: 'Policy:' },
-  'host-allow': { ...listFlag('host-allow'), describe: 'keep only hosts matching this regex (repeatable)', group: 'Policy:' },
-  'path-allow': { ...listFlag('path-allow'), describe: 'keep only paths matching this regex (repeatable)', group: 'Policy:' },
-  'host-exclusions': { ...listFlag('host-exclusions'), describe: 'drop hosts matching this regex (repeatable)', group: 'Policy:' },
-  'path-exclusions': { ...listFlag('path-exclusions'), describe: 'drop paths matching this regex (repeatable)', group: 'Policy:' },
-  'exclude-user-agent': { ...listFlag('exclude-user-agent'), describe: 'drop requests whose User-Agent matches this regex (repeatable)', group: 'Policy:' },
+  'host-allow': { ...listFlag('host-allow', regexList('host-allow')), describe: 'keep only hosts matching this regex (repeatable)', group: 'Policy:' },
+  'path-allow': { ...listFlag('path-allow', regexList('path-allow')), describe: 'keep only paths matching this regex (repeatable)', group: 'Policy:' },
+  'host-exclusions': { ...listFlag('host-exclusions', regexList('host-exclusions')), describe: 'drop hosts matching this regex (repeatable)', group: 'Policy:' },
+  'path-exclusions': { ...listFlag('path-exclusions', regexList('path-exclusions')), describe: 'drop paths matching this regex (repeatable)', group: 'Policy:' },
+  'exclude-user-agent': { ...listFlag('exclude-user-agent', regexList('exclude-user-agent')), describe: 'drop requests whose User-Agent matches this regex (repeatable)', group: 'Policy:' },
 
   redaction: { ...choiceFlag('redaction', ['on', 'off']), default: 'on', describe: 'hide credentials (headers, JSON/form fields) before anything leaves the process', group: 'Policy:' },
   'redact-header': { ...listFlag('redact-header'), describe: 'another header name whose value is redacted (repeatable)', group: 'Policy:' },
@@ -106,6 +110,24 @@ export const APIDUMP_OPTIONS = {
   config: { ...valueFlag(nonEmpty('config', 'a file path')), describe: 'YAML config file (keys = flag names); default /etc/levo/config/pcap-sensor/config.yaml when present', group: 'Configuration:' },
   'print-config': { type: 'boolean', default: false, describe: 'print the effective configuration (secrets masked) as JSON and exit', group: 'Configuration:' },
 } satisfies Record<string, Options>;
+
+/**
+ * Rules between flags, checked after parsing and before anything starts (a run and --print-config alike):
+ * a file or live interfaces, not both; a live capture buffer of at least MIN_CAPTURE_BUFFER_BYTES;
+ * somewhere to send exchanges. Throws UsageError naming the flags.
+ */
+export function checkCombinations(a: Record<string, unknown>): void {
+  if (a.pcap !== undefined && (a.interface as string[]).length > 0) {
+    throw new UsageError('--pcap and --interface exclude each other: read a file or capture live');
+  }
+  const buffer = a['capture-buffer-size'] as number;
+  if (a.pcap === undefined && buffer < MIN_CAPTURE_BUFFER_BYTES) {
+    throw new UsageError(`--capture-buffer-size: at least ${MIN_CAPTURE_BUFFER_BYTES} bytes (1MiB) for live capture, got ${buffer}`);
+  }
+  if (a.out === undefined && a['satellite-url'] === undefined) {
+    throw new UsageError('nothing to send exchanges to: give --out FILE (- for stdout) and/or --satellite-url URL');
+  }
+}
 
 /** Turns parsed yargs arguments into the typed configuration (after yargs applied coercions). */
 export function toApidumpConfig(a: Record<string, unknown>): ApidumpConfig {

@@ -6,7 +6,7 @@
  * src/config/layers.ts and handed to yargs, so every value is coerced and validated the same way.
  */
 import yargs from 'yargs';
-import { APIDUMP_OPTIONS, toApidumpConfig, UsageError } from './apidump-flags.js';
+import { APIDUMP_OPTIONS, checkCombinations, toApidumpConfig, UsageError } from './apidump-flags.js';
 import { runApidump } from './apidump.js';
 import { createLogger } from '../util/logger.js';
 import { registerSatelliteCommand } from './satellite-command.js';
@@ -62,6 +62,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       (y) => y.options(APIDUMP_OPTIONS).config(layers?.merged ?? {}),
       async (args) => {
         const a = args as Record<string, unknown>;
+        checkCombinations(a);
         if (a['print-config'] === true) {
           process.stdout.write(`${JSON.stringify(renderConfig(a, PRINTED_FLAGS, layers!, onCommandLine), null, 2)}\n`);
           return;

@@ -9,7 +9,7 @@ import { describeOrigin, originOf, type ConfigLayers } from './layers.js';
 /** yargs messages (English locale) and their rewrite; `$1` is the flag or argument name. */
 const YARGS_MESSAGES: [RegExp, (name: string, argv: readonly string[]) => string][] = [
   [/^Not enough arguments following: (.+)$/, (n) => `--${n}: expected a value`],
-  [/^Unknown arguments?: ([^,]+)/, (n, argv) => (argv.includes(`--${n}`) || argv.some((t) => t.startsWith(`--${n}=`)) ? `--${n}: unknown flag` : `unknown argument '${n}'`)],
+  [/^Unknown arguments?: ([^,]+)/, (n, argv) => (argv.includes(`--${n}`) || argv.some((t) => t.startsWith(`--${n}=`)) ? `--${n}: unknown flag` : `unknown argument '${n}' (command line)`)],
   [/^Invalid values:\s+Argument: ([a-z0-9-]+), Given: (.*?), Choices: (.*)$/s, (n) => `--${n}: value not among the listed choices`],
 ];
 
@@ -24,7 +24,14 @@ export function usageLine(message: string, argv: readonly string[], layers: Conf
   }
   if (NAMES_ITS_SOURCE.test(line)) return line;
   const flag = /^--([a-z0-9-]+):/.exec(line)?.[1];
-  if (flag === undefined) return line;
-  if (layers === null) return onCommandLine.has(flag) ? `${line} (command line)` : line; // refused before the layers were read
-  return line + describeOrigin(originOf(flag, layers, onCommandLine));
+  const originText = (f: string): string => (layers === null
+    ? (onCommandLine.has(f) ? ' (command line)' : '') // refused before the layers were read
+    : describeOrigin(originOf(f, layers, onCommandLine)));
+  if (flag !== undefined) return line + originText(flag);
+  // a message about several flags ("--pcap and --interface exclude each other"): the source of each one set
+  const sources = [...new Set([...line.matchAll(/--([a-z0-9-]+)/g)].map((m) => m[1]))]
+    .map((f) => [f, originText(f).trim().replace(/^\(|\)$/g, '')])
+    .filter(([, o]) => o !== '')
+    .map(([f, o]) => `--${f}: ${o}`);
+  return sources.length > 0 ? `${line} (${sources.join('; ')})` : line;
 }

@@ -129,3 +129,21 @@ t.test('choices are exact; a bad one is listed with the choices and its source',
   const p = await printConfig(t, ['--redaction', 'off', '--log-level', 'warn'], { LEVO_EXPORT_FORMAT: 'levo' });
   t.same([p.config.redaction, p.config['log-level'], p.config['export-format']], ['off', 'warn', 'levo']);
 });
+
+t.test('regex lists are compiled at start-up; rules between flags are checked before anything starts', async (t) => {
+  assertUsageError(t, await apidump([...BASE, '--path-allow', '^/(unclosed']),
+    /^Error: --path-allow: invalid regular expression "\^\/\(unclosed": .*Unterminated group \(command line\)$/);
+  assertUsageError(t, await apidump(BASE, { env: { LEVO_HOST_EXCLUSIONS: '["^ok$", "a["]' } }),
+    /^Error: --host-exclusions: invalid regular expression "a\[": .* \(set by LEVO_HOST_EXCLUSIONS\)$/);
+  const f = configFile('exclude-user-agent:\n  - ^kube-probe/\n  - "*bot"\n');
+  assertUsageError(t, await apidump([...BASE, '--config', f]),
+    new RegExp(`^Error: --exclude-user-agent: invalid regular expression "\\*bot": .* \\(set in config file ${esc(f)} line 1\\)$`));
+  assertUsageError(t, await apidump(BASE, { env: { LEVO_INTERFACE: 'lo' } }),
+    /^Error: --pcap and --interface exclude each other: read a file or capture live \(--pcap: command line; --interface: set by LEVO_INTERFACE\)$/);
+  assertUsageError(t, await apidump(['--interface', 'lo', '--out', '-', '--capture-buffer-size', '64k']),
+    /^Error: --capture-buffer-size: at least 1048576 bytes \(1MiB\) for live capture, got 65536 \(command line\)$/);
+  assertUsageError(t, await apidump(['--pcap', PCAP]), /^Error: nothing to send exchanges to: give --out FILE \(- for stdout\) and\/or --satellite-url URL$/);
+  assertUsageError(t, await apidump(['--pcap', PCAP, '--print-config']), /^Error: nothing to send exchanges to/, '--print-config too:');
+  const ok = await printConfig(t, ['--path-exclusions', '(?i)^/HEALTH$', '--path-exclusions', '^/v\\d{1,3}/']);
+  t.same(ok.config['path-exclusions'], ['(?i)^/HEALTH$', '^/v\\d{1,3}/']);
+});
