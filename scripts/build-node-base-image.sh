@@ -54,7 +54,9 @@ NODE_VERSION=$(newest "$NODE_PKG@20")
 NPM_VERSION=$(newest npm@10)
 RECIPE=$( { cat "$0"; echo "$SOURCES $NODE_PKG@$NODE_VERSION npm@$NPM_VERSION"; } | sha256sum | cut -c1-16)
 
-exec 9>/run/lock/pcap-sensor-base-image.lock
+LOCK_DIR=/run/lock
+[ -d "$LOCK_DIR" ] || LOCK_DIR=/tmp
+exec 9>"$LOCK_DIR/pcap-sensor-base-image.lock"
 flock 9
 if podman image exists "$IMAGE" && [ "$(podman image inspect --format "{{index .Labels \"$LABEL\"}}" "$IMAGE")" = "$RECIPE" ]; then
   log "$IMAGE is up to date (recipe $RECIPE)"

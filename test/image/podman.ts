@@ -5,6 +5,7 @@
  * `--network container:NAME`, never podman's bridge network.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../util/sensor-run.js';
 
@@ -43,12 +44,20 @@ export async function buildBaseImage(): Promise<Result> {
   return run('bash', [join(REPO_ROOT, 'scripts', 'build-node-base-image.sh'), BASE_IMAGE], 600_000);
 }
 
+/** The CA file npm trusts on this machine: NODE_EXTRA_CA_CERTS, else npm's `cafile`; undefined when neither. */
+function trustedCa(): string | undefined {
+  const fromEnv = process.env.NODE_EXTRA_CA_CERTS;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  const cafile = spawnSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' }).stdout?.trim();
+  return cafile && cafile.startsWith('/') && existsSync(cafile) ? cafile : undefined;
+}
+
 /**
  * Builds the Dockerfile (target `target`, default the last stage) on the local base image as `tag`, with the
- * CA that Node trusts here (NODE_EXTRA_CA_CERTS) as the build secret `ca`, the way docs/operations.md says.
+ * CA that npm trusts here as the build secret `ca`, the way docs/operations.md says.
  */
 export async function buildImage(tag: string, target?: string): Promise<Result> {
-  const ca = process.env.NODE_EXTRA_CA_CERTS;
+  const ca = trustedCa();
   return podman(['build', '--network', 'host', '--build-arg', `NODE_IMAGE=${BASE_IMAGE}`,
     ...(ca ? ['--secret', `id=ca,src=${ca}`] : []), ...(target ? ['--target', target] : []), '-t', tag, '.'], 900_000);
 }
