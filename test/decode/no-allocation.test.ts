@@ -31,12 +31,11 @@ interface ProfileNode { callFrame: { functionName: string }; selfSize: number; c
 
 /** Calls the inspector synchronously (a session in the same thread answers before post returns). */
 function post<R>(session: Session, method: string, params?: object): R {
-  let result: R | undefined;
-  let error: Error | null = null;
-  session.post(method, params ?? {}, (err, res) => { error = err; result = res as R; });
-  if (error) throw error;
-  if (result === undefined) throw new Error(`${method}: no synchronous answer from the inspector`);
-  return result;
+  const answer: { err?: Error | null; res?: R } = {};
+  session.post(method, params ?? {}, (err, res) => { answer.err = err; answer.res = res as R; });
+  if (answer.err) throw answer.err;
+  if (answer.res === undefined) throw new Error(`${method}: no synchronous answer from the inspector`);
+  return answer.res;
 }
 
 /** Bytes (as the profiler scales its samples) allocated inside a call of a function named `fnName`. */

@@ -113,6 +113,7 @@ t.test('pipeline: a full batch is handed over without waiting for the interval',
   for (const ex of makeExchanges(3)) p.onExchange(ex);
   // the interval is 60 s: a wait of at most 30 s tells an early hand-over from one at the interval
   await waitFor(() => rec.ids.length === 3, 30_000, 'early hand-over');
+  t.same(rec.batches, [[1, 2, 3]], 'one full batch');
   await p.shutdown(100);
 });
 
