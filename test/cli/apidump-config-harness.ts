@@ -44,6 +44,11 @@ export async function apidump(args: string[], opts: { env?: Record<string, strin
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs `fn` over `items`, `width` at a time (short-lived processes in parallel, a few at once). */
+export async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>, width = 4): Promise<void> {
+  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(fn));
+}
+
 /** A usage error: exit 2, nothing on stdout, exactly one line on stderr matching `re`, no stack trace. */
 export function assertUsageError(t: Test, r: Run, re: RegExp, what = ''): void {
   const lines = r.stderr.split('\n').filter((l) => l !== '');

@@ -2,16 +2,16 @@
 // accepted and shown by --print-config, everything else is a usage error (exit 2, one line, the flag, what is
 // wrong and where the value came from, no stack trace). From the command line, LEVO_* variables and the file.
 import t from 'tap';
-import { apidump, assertUsageError, capture, configFile, exchanges, expected, INIT_BIN, printConfig } from './apidump-config-harness.js';
+import { apidump, assertUsageError, capture, configFile, exchanges, expected, inBatches, INIT_BIN, printConfig } from './apidump-config-harness.js';
 
 const BASE = ['--pcap', capture('curl-variety'), '--out', '-'];
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 t.test('--satellite-url: http(s)://host:port (an optional path prefix) is accepted as given', async (t) => {
-  for (const url of ['http://127.0.0.1:9999', 'https://satellite.internal:8443', 'http://[::1]:9999', 'https://10.0.0.5:443/levo']) {
+  await inBatches(['http://127.0.0.1:9999', 'https://satellite.internal:8443', 'http://[::1]:9999', 'https://10.0.0.5:443/levo'], async (url) => {
     const p = await printConfig(t, ['--satellite-url', url]);
     t.equal(p.config['satellite-url'], url);
-  }
+  });
   const p = await printConfig(t, [], { LEVO_SATELLITE_URL: 'http://sat:9999' });
   t.equal(p.source['satellite-url'], 'env LEVO_SATELLITE_URL');
 });
@@ -33,9 +33,9 @@ t.test('--satellite-url: each refusal says which part is wrong', async (t) => {
     ['sat:9999', "'sat:9999' is not a URL; expected http(s)://host:port"],
     ['', 'expected http(s)://host:port, e.g. http://satellite:9999, got an empty value'],
   ];
-  for (const [url, why] of cases) {
+  await inBatches(cases, async ([url, why]) => {
     assertUsageError(t, await apidump([...BASE, '--satellite-url', url]), new RegExp(`^Error: --satellite-url: .*${esc(why)}.*\\(command line\\)$`), url);
-  }
+  });
   assertUsageError(t, await apidump(BASE, { env: { LEVO_SATELLITE_URL: 'http://127.0.0.1' } }),
     /^Error: --satellite-url: 'http:\/\/127\.0\.0\.1' has no port; .*\(set by LEVO_SATELLITE_URL\)$/);
   const f = configFile('levo-env: production\nsatellite-url: http://127.0.0.1:99999\n');
@@ -48,24 +48,24 @@ t.test('--satellite-url: each refusal says which part is wrong', async (t) => {
 t.test('--trace-export-interval: seconds or ms/s/m/h from 10 ms to 24 h, shown in seconds', async (t) => {
   const accepted: Array<[string, number]> = [['10', 10], ['2.5', 2.5], ['500ms', 0.5], ['10ms', 0.01], ['10s', 10],
     ['2m', 120], ['1h', 3600], ['24h', 86400], ['1.5H', 5400], ['86400', 86400]];
-  for (const [given, seconds] of accepted) {
+  await inBatches(accepted, async ([given, seconds]) => {
     const p = await printConfig(t, ['--trace-export-interval', given]);
     t.equal(p.config['trace-export-interval'], seconds, `${given} = ${seconds} s`);
-  }
+  });
   t.equal((await printConfig(t, [])).config['trace-export-interval'], 10, 'default 10 s');
   t.equal((await printConfig(t, [], { LEVO_TRACE_EXPORT_INTERVAL: '2h' })).config['trace-export-interval'], 7200);
   t.equal((await printConfig(t, ['--config', configFile('trace-export-interval: 90m\n')])).config['trace-export-interval'], 5400);
 });
 
 t.test('--trace-export-interval: out of range or unreadable is refused with the range or the forms', async (t) => {
-  for (const bad of ['25h', '86401', '9ms', '0', '0.001']) {
+  await inBatches(['25h', '86401', '9ms', '0', '0.001'], async (bad) => {
     assertUsageError(t, await apidump([...BASE, '--trace-export-interval', bad]),
       new RegExp(`^Error: --trace-export-interval: '${esc(bad)}' is out of range: from 10 ms to 24 h \\(command line\\)$`), bad);
-  }
-  for (const bad of ['soon', '1d', '10 sec', '-5', '1e3']) {
+  });
+  await inBatches(['soon', '1d', '10 sec', '-5', '1e3'], async (bad) => {
     assertUsageError(t, await apidump([...BASE, '--trace-export-interval', bad]),
       new RegExp(`^Error: --trace-export-interval: expected seconds \\(10, 2\\.5\\) or a number with a unit \\(500ms, 10s, 2m, 1h\\), got '${esc(bad)}' \\(command line\\)$`), bad);
-  }
+  });
   assertUsageError(t, await apidump(BASE, { env: { LEVO_TRACE_EXPORT_INTERVAL: '48h' } }),
     /^Error: --trace-export-interval: '48h' is out of range: from 10 ms to 24 h \(set by LEVO_TRACE_EXPORT_INTERVAL\)$/);
   const f = configFile('levo-env: dev\ntrace-export-interval: 5ms\n');

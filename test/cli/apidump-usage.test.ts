@@ -5,7 +5,7 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import {
-  apidump, assertUsageError, capture, configFile, INIT_BIN, printConfig, tempPath,
+  apidump, assertUsageError, capture, configFile, inBatches, INIT_BIN, printConfig, tempPath,
 } from './apidump-config-harness.js';
 
 const PCAP = capture('curl-variety');
@@ -32,12 +32,12 @@ t.test('the lists above are every apidump flag (a new flag must be added here)',
 });
 
 t.test('a single-value flag given twice is refused, whatever its type, even with the same value', async (t) => {
-  for (const [flag, value] of Object.entries(SINGLE_VALUE)) {
+  await inBatches(Object.entries(SINGLE_VALUE), async ([flag, value]) => {
     const twice = value === null ? [`--${flag}`, `--${flag}`] : [`--${flag}`, value, `--${flag}=${value}`];
     const base = BASE.filter((_, i) => BASE[i - (i % 2)] !== `--${flag}`);
     const r = await apidump([...base, ...twice]);
     assertUsageError(t, r, new RegExp(`^Error: --${flag}: given 2 times on the command line; it takes one value`), `--${flag}:`);
-  }
+  });
 });
 
 t.test('the cases seen in use: --out a --out b, --filter X --filter X, --redaction off twice, --pcap F twice', async (t) => {
@@ -75,11 +75,11 @@ t.test('an empty number is refused (it would turn the limit off); the text given
   t.equal(unset.config['rate-limit'], 1000, 'an empty variable counts as unset (documented): the default');
   t.equal(unset.source['rate-limit'], 'default');
 
-  for (const bad of ['abc', '1e3', '0x10', '-5', '2.5']) {
+  await inBatches(['abc', '1e3', '0x10', '-5', '2.5'], async (bad) => {
     const r = await apidump([...BASE, `--rate-limit=${bad}`]);
     assertUsageError(t, r, new RegExp(`^Error: --rate-limit: expected a whole number >= 0, got '${esc(bad)}' \\(command line\\)$`), `--rate-limit=${bad}:`);
     t.notMatch(r.stderr, /NaN/);
-  }
+  });
   assertUsageError(t, await apidump(BASE, { env: { LEVO_RATE_LIMIT: 'abc' } }), /^Error: --rate-limit: expected a whole number >= 0, got 'abc' \(set by LEVO_RATE_LIMIT\)$/);
   const g = configFile('levo-env: dev\n\nmax-http-length: 12abc\n');
   assertUsageError(t, await apidump([...BASE, '--config', g]), new RegExp(`^Error: --max-http-length: expected a whole number >= 0, got '12abc' \\(set in config file ${esc(g)} line 3\\)$`));
@@ -112,10 +112,10 @@ t.test('config file: syntax errors and wrongly typed keys name the file and the 
     ['log-level: loud\n', (f) => new RegExp(`^Error: --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got 'loud' \\(set in config file ${esc(f)} line 1\\)$`)],
     ['- rate-limit: 5\n', (f) => new RegExp(`^Error: config file ${esc(f)} line 1: expected a mapping of flag names to values$`)],
   ];
-  for (const [yaml, re] of cases) {
+  await inBatches(cases, async ([yaml, re]) => {
     const f = configFile(yaml);
     assertUsageError(t, await apidump([...BASE, '--config', f]), re(f), JSON.stringify(yaml));
-  }
+  });
   const f = configFile('rate-limit: [1\n');
   assertUsageError(t, await apidump(BASE, { env: { LEVO_CONFIG: f } }), new RegExp(`^Error: config file ${esc(f)} line \\d: invalid YAML`), 'named by LEVO_CONFIG:');
   assertUsageError(t, await apidump([...BASE, '--config', '/nonexistent/pcs.yaml']), /^Error: --config: cannot read config file \/nonexistent\/pcs\.yaml: .*\(command line\)$/);
