@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { Counters } from '../../src/util/counters.js';
 import { startSatellite } from '../../src/satellite/server.js';
-import { createOtlpExporter } from '../../src/export/otlp-exporter.js';
+import { createOtlpExporter, classifyOtlpResult } from '../../src/export/otlp-exporter.js';
 import { ExportPipeline } from '../../src/export/pipeline.js';
 import { makeExchange, waitFor } from './fixtures/exchanges.js';
 
@@ -79,6 +79,17 @@ t.test('OTLP spans: attributes, times, resource tags and the org header reach a 
 
   t.equal(c!.span.attributes['error.type'], '503');
   t.equal(c!.span.status.code, 2, 'status ERROR for 5xx');
+});
+
+t.test('OTLP result classification', async (t) => {
+  t.same(classifyOtlpResult({ code: 0 }), { kind: 'ok' });
+  const e400 = Object.assign(new Error('Bad Request'), { code: 400 });
+  t.equal(classifyOtlpResult({ code: 1, error: e400 }).kind, 'reject');
+  for (const code of [408, 429, 500, 503]) {
+    t.equal(classifyOtlpResult({ code: 1, error: Object.assign(new Error('x'), { code }) }).kind, 'retry', `${code} retries`);
+  }
+  t.equal(classifyOtlpResult({ code: 1, error: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }).kind, 'retry');
+  t.equal(classifyOtlpResult({ code: 1 }).kind, 'retry');
 });
 
 t.test('OTLP: a 400 from the server is dropped and counted, not retried', async (t) => {
