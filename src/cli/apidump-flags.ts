@@ -70,6 +70,8 @@ const listFlag = (flag: string, parse: (v: unknown) => string[] = list(flag)) =>
 /** --trace-export-interval: seconds, or with a unit; 10 ms to 24 h (docs/export.md). */
 const EXPORT_INTERVAL_MIN_MS = 10;
 const EXPORT_INTERVAL_MAX_MS = 24 * 3_600_000;
+/** --trace-export-interval's rule, shared with the ECS installer (which writes the flag into the sidecar). */
+export const traceExportIntervalSeconds = duration('trace-export-interval', EXPORT_INTERVAL_MIN_MS, EXPORT_INTERVAL_MAX_MS);
 
 export const APIDUMP_OPTIONS = {
   pcap: { ...valueFlag(nonEmpty('pcap', 'a capture file')), describe: 'read packets from this pcap/pcapng file instead of live interfaces', group: 'Capture:' },
@@ -83,7 +85,7 @@ export const APIDUMP_OPTIONS = {
   'satellite-url': { ...valueFlag(satelliteUrl('satellite-url')), describe: 'where traces are sent: http(s)://host:port', group: 'Export:' },
   'levo-env': { ...valueFlag(nonEmpty('levo-env', 'an environment name')), default: 'staging', describe: 'environment the traces show up under', group: 'Export:' },
   'levoai-org-id': { ...valueFlag(nonEmpty('levoai-org-id', 'an organization ID')), describe: 'organization ID sent with every export', group: 'Export:' },
-  'trace-export-interval': { ...valueFlag(duration('trace-export-interval', EXPORT_INTERVAL_MIN_MS, EXPORT_INTERVAL_MAX_MS)), default: '10', describe: 'seconds between exports, 10 ms to 24 h: 10, 2.5, 500ms, 10s, 2m, 1h', group: 'Export:' },
+  'trace-export-interval': { ...valueFlag(traceExportIntervalSeconds), default: '10', describe: 'seconds between exports, 10 ms to 24 h: 10, 2.5, 500ms, 10s, 2m, 1h', group: 'Export:' },
   'export-format': { ...choiceFlag('export-format', ['otlp', 'levo'] as const), default: 'otlp', describe: 'satellite protocol: OTLP/HTTP or the satellite JSON', group: 'Export:' },
   'satellite-ca': { ...valueFlag(nonEmpty('satellite-ca', 'a PEM file')), describe: 'PEM file of a CA to trust for an https satellite', group: 'Export:' },
 

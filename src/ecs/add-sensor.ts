@@ -1,4 +1,5 @@
 // `ecs add`: copy the revision a service runs, append the sensor sidecar, register, deploy, follow.
+import { satelliteUrl } from '../config/satellite-url.js';
 import { InstallerError } from './aws-errors.js';
 import { applyRevision, type ApplyFlags, type EcsRunResult } from './apply-revision.js';
 import { installerTags } from './installer-tags.js';
@@ -19,11 +20,8 @@ export type AddFlags = TargetFlags & ApplyFlags & { sensor: SensorFlags };
 
 /** Throws unless `url` is an absolute http(s) URL with a host. */
 export function checkSatelliteUrl(url: string): void {
-  let parsed: URL;
-  try { parsed = new URL(url); } catch { throw new InstallerError(`--satellite-url "${url}" is not a URL (expected http(s)://host:port).`, 2); }
-  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') {
-    throw new InstallerError(`--satellite-url "${url}" must be http:// or https:// with a host.`, 2);
-  }
+  // the sensor's own rule (src/config/satellite-url.ts): a value it would refuse at start-up is refused here
+  try { satelliteUrl('satellite-url')(url); } catch (err) { throw new InstallerError(`${(err as Error).message}.`, 2); }
 }
 
 /** Throws naming the flag when one of the regexes does not compile (the sensor would refuse to start). */

@@ -12,7 +12,7 @@ import type { SensorFlags } from './add-sensor.js';
 import { defaultImage } from './installer-tags.js';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_ROLLOUT_TIMEOUT_MS, type RolloutOptions } from './rollout.js';
 import type { TargetFlags } from './target-selection.js';
-import { parseInterval, IntervalError } from '../export/interval.js';
+import { traceExportIntervalSeconds } from '../cli/apidump-flags.js';
 
 /** Flags that shape the sidecar (`ecs add`, `ecs container-definition`). */
 export const SENSOR_OPTIONS = {
@@ -25,7 +25,7 @@ export const SENSOR_OPTIONS = {
   'path-allow': { type: 'string', requiresArg: true, describe: 'Regex of paths to keep (repeatable)' },
   'host-exclusions': { type: 'string', requiresArg: true, describe: 'Regex of hosts to drop (repeatable)' },
   'path-exclusions': { type: 'string', requiresArg: true, describe: 'Regex of paths to drop (repeatable)' },
-  'trace-export-interval': { type: 'string', requiresArg: true, describe: 'Time between trace exports: 10, 2.5, 10s, 500ms' },
+  'trace-export-interval': { type: 'string', requiresArg: true, describe: 'Time between trace exports, 10 ms to 24 h: 10, 2.5, 500ms, 10s, 2m, 1h' },
   image: { type: 'string', requiresArg: true, default: defaultImage(), describe: 'Sensor image' },
   cpu: { requiresArg: true, default: 512, describe: 'Sidecar CPU units, a whole number (1024 = 1 vCPU)' },
   memory: { requiresArg: true, default: 512, describe: 'Sidecar memory limit, MiB (whole number)' },
@@ -100,7 +100,7 @@ function secondsFlag(a: RawArgv, name: FlagName): number {
 export function sensorFlagsFrom(a: RawArgv): SensorFlags {
   const interval = stringFlag(a, 'trace-export-interval');
   if (interval !== undefined) {
-    try { parseInterval(interval); } catch (err) { throw usage(err instanceof IntervalError ? err.message : String(err)); }
+    try { traceExportIntervalSeconds(interval); } catch (err) { throw usage(`${(err as Error).message}.`); }
   }
   const levoEnv = stringFlag(a, 'levo-env') ?? 'staging';
   if (levoEnv.trim() === '') throw usage('--levo-env must not be empty.');

@@ -72,12 +72,15 @@ const FAILURES: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'missing satellite URL', args: ['--levoai-org-id', 'o', '--region', 'us-east-1'], message: /missing --satellite-url/ },
   { name: 'missing org id', args: ['--satellite-url', 'http://s:9999', '--region', 'us-east-1'], message: /missing --levoai-org-id/ },
   { name: 'missing region', args: REQUIRED, message: /missing --region/ },
-  { name: 'satellite URL not http', args: [...REQUIRED.slice(2), '--satellite-url', 'ftp://s', '--region', 'us-east-1'], message: /--satellite-url "ftp:\/\/s" must be http/ },
+  { name: 'satellite URL not http', args: [...REQUIRED.slice(2), '--satellite-url', 'ftp://s', '--region', 'us-east-1'], message: /--satellite-url: 'ftp:\/\/s' has scheme 'ftp'; use http:\/\/ or https:\/\// },
+  { name: 'satellite URL without a port (the sensor would refuse it)', args: [...REQUIRED.slice(2), '--satellite-url', 'http://s', '--region', 'us-east-1'], message: /--satellite-url: 'http:\/\/s' has no port/ },
+  { name: 'satellite URL port out of range', args: [...REQUIRED.slice(2), '--satellite-url', 'http://s:99999', '--region', 'us-east-1'], message: /has port 99999, out of range 1-65535/ },
   { name: 'bad regex', args: [...REQUIRED, '--region', 'us-east-1', '--path-allow', '(unclosed'], message: /--path-allow "\(unclosed" is not a valid regex/ },
   { name: 'cpu not a number', args: [...REQUIRED, '--region', 'us-east-1', '--cpu', 'abc'], message: /--cpu: expected a whole number >= 1, got 'abc'/ },
   { name: 'memory zero', args: [...REQUIRED, '--region', 'us-east-1', '--memory', '0'], message: /--memory: expected a whole number >= 1, got '0'/ },
   { name: 'negative rate limit', args: [...REQUIRED, '--region', 'us-east-1', '--rate-limit=-5'], message: /--rate-limit: expected a whole number >= 0, got '-5'/ },
-  { name: 'bad interval', args: [...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', 'soon'], message: /--trace-export-interval: cannot parse "soon"/ },
+  { name: 'bad interval', args: [...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', 'soon'], message: /--trace-export-interval: expected seconds .* got 'soon'/ },
+  { name: 'interval over 24 h', args: [...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', '25h'], message: /--trace-export-interval: '25h' is out of range: from 10 ms to 24 h/ },
   { name: 'bad region name', args: [...REQUIRED, '--region', 'R'], message: /--region: 'R' is not an AWS region name/ },
   { name: 'flag given twice', args: [...REQUIRED, '--region', 'us-east-1', '--region', 'eu-west-1'], message: /--region was given 2 times/ },
   { name: 'flag without value', args: [...REQUIRED, '--region', 'us-east-1', '--cpu'], message: /Not enough arguments following: cpu/ },
@@ -94,3 +97,11 @@ for (const f of FAILURES) {
     t.notMatch(r.stderr, STACK_FRAME, 'no stack trace');
   });
 }
+
+t.test('the sensor\'s whole interval range is accepted and passed through as given (1h)', async (t) => {
+  const r = await runCli(['ecs', 'container-definition', ...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', '1h'],
+    cliEnv(tempHome(t)));
+  t.equal(r.code, 0, r.stderr);
+  const entry: string[] = JSON.parse(r.stdout).entryPoint;
+  t.equal(entry[entry.indexOf('--trace-export-interval') + 1], '1h');
+});

@@ -39,7 +39,7 @@ t.test('container-definition: defaults and flag errors', async (t) => {
   t.match(badRegex.stderr, /--path-allow "\(unclosed" is not a valid regex/);
   const badUrl = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--satellite-url', 'ftp://s',
     '--levoai-org-id', 'o']);
-  t.match(badUrl.stderr, /must be http:\/\/ or https:\/\//);
+  t.match(badUrl.stderr, /has scheme 'ftp'; use http:\/\/ or https:\/\//);
 });
 
 t.test('ecs add --dry-run through the CLI, credentials from AWS_SHARED_CREDENTIALS_FILE', async (t) => {
