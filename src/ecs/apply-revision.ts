@@ -73,7 +73,10 @@ export async function applyRevision(plan: ApplyPlan, flags: ApplyFlags, ctx: Run
   const rolloutTarget = { cluster: target.cluster, service: serviceName, taskDefinitionArn: newArn };
   const rollout = await followRollout(target.ecs, rolloutTarget, ctx.rollout, out);
   const advice = rolloutAdvice(rollout, rolloutTarget, target.region, plan.action);
-  for (const line of advice) (rollout.state === 'COMPLETED' ? out.say : out.warn).call(out, line);
+  for (const line of advice) {
+    if (rollout.state === 'COMPLETED') out.say(line);
+    else out.warn(line);
+  }
   const exitCode = rollout.state === 'COMPLETED' ? 0 : rollout.state === 'FAILED' ? 1 : 3;
   return { exitCode, input: plan.input, registeredArn: newArn, rollout };
 }

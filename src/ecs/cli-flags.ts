@@ -63,7 +63,7 @@ export function stringFlag(a: RawArgv, name: FlagName): string | undefined {
   const v = a[name];
   if (v === undefined) return undefined;
   if (Array.isArray(v)) throw usage(`--${name} was given ${v.length} times; give it once.`);
-  return String(v);
+  return String(v as string | number | boolean);
 }
 
 /** A repeatable flag: each occurrence is one value, never split on commas (a regex may contain them). */

@@ -86,7 +86,7 @@ export function terminalPrompter(input: NodeJS.ReadableStream = process.stdin, o
     }
     const early = typedAhead.shift();
     if (early !== undefined) { output.write(q + early + '\n'); return Promise.resolve(early.trim()); }
-    if (ended || !rl) return Promise.reject(ended);
+    if (ended || !rl) return Promise.reject(ended ?? new InstallerError('the terminal is closed: nothing was changed.', 1));
     rl.setPrompt(q);
     rl.prompt();
     return new Promise((resolve, reject) => { waiting = { resolve: (line) => resolve(line.trim()), reject }; });

@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 interface Tag { key: string; value?: string }
 export interface FakeRevision { td: Json; tags: Tag[] }
 export interface FakeService { cluster: string; json: Json; tags: Tag[]; polls: number }
@@ -144,7 +144,7 @@ export class FakeAws {
 
   private handleEcs(op: string, raw: string, key: string, res: ServerResponse): void {
     const action = `ecs:${op}`;
-    let body: Json = {};
+    let body: Json;
     const reply = (status: number, payload: Json) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...(status >= 400 ? { 'x-amzn-errortype': payload['__type'] } : {}) });
       res.end(JSON.stringify(payload));

@@ -121,7 +121,7 @@ t.test('pipeline: stream exporters see every exchange at once; no queue without 
   const counters = new Counters();
   const seen: number[] = [];
   const p = new ExportPipeline({ counters, exportIntervalMs: 1000, streamExporters: [{
-    name: 's', write: (ex) => { seen.push(ex.conn.id); }, shutdown: async () => {},
+    name: 's', write: (ex) => { seen.push(ex.conn.id); }, whenReady: () => null, shutdown: async () => {},
   }] });
   for (const ex of makeExchanges(3)) p.onExchange(ex);
   t.same(seen, [1, 2, 3]);
