@@ -86,9 +86,9 @@ function matchRequestLine(line: string, info: HeadInfo): boolean {
 }
 
 /**
- * The request line into `info` (`badVersion` set on `info`'s owner by the caller when it returns a truncated
- * version: see `truncated`). `rest` is the data after the line in the same execute() call (for the HTTP/0.9
- * probe). Returns LINE_BAD, LINE_HEAD or LINE_SIMPLE; `out.truncated` tells a truncated version.
+ * The request line into `info`: a full request line, a truncated version (`out.badVersion` set) or an HTTP/0.9
+ * simple request. rest[from, end) is the data after the line in the same execute() call (the HTTP/0.9 probe).
+ * Returns LINE_BAD (info unchanged), LINE_HEAD (header fields follow) or LINE_SIMPLE.
  */
 export function requestLine(line: string, info: HeadInfo, rest: Buffer, from: number, end: number, out: { badVersion: boolean }): number {
   if (matchRequestLine(line, info)) return LINE_HEAD;
