@@ -23,7 +23,8 @@ export const FIELD_BARE_CR = 1;
 const FIELD_RE = /^([^: \t]+):[ \t]*((?:.*[^ \t])|)/;
 const FOLD_RE = /^[ \t]+(.*[^ \t])/;
 
-function asciiSlice(b: Buffer, start: number, end: number): string {
+/** Buffer text decoded as 'ascii' (the high bit of each byte cleared). */
+export function asciiSlice(b: Buffer, start: number, end: number): string {
   return (b as Buffer & { asciiSlice(s: number, e: number): string }).asciiSlice(start, end);
 }
 
