@@ -84,16 +84,14 @@ export class MessageParser {
           stop = this.fieldLine();
           break;
         case ST_SIZED:
-          this.sizedBody();
+        case ST_CHUNK_DATA:
+          this.bodyPiece();
           break;
         case ST_RAW:
           this.emitBody(end);
           break;
         case ST_CHUNK_SIZE:
           stop = this.chunkSizeLine();
-          break;
-        case ST_CHUNK_DATA:
-          this.chunkData();
           break;
         case ST_CHUNK_END:
           stop = this.chunkEnd();
@@ -289,18 +287,14 @@ export class MessageParser {
     }
   }
 
-  private sizedBody(): void {
+  /** A sized body or a chunk's data: what the call holds of it; at its end the message or the chunk ends. */
+  private bodyPiece(): void {
     const n = Math.min(this.end - this.offset, this.remaining);
     this.remaining -= n;
     this.emitBody(this.offset + n);
-    if (this.remaining === 0) this.messageEnd();
-  }
-
-  private chunkData(): void {
-    const n = Math.min(this.end - this.offset, this.remaining);
-    this.remaining -= n;
-    this.emitBody(this.offset + n);
-    if (this.remaining === 0) this.state = ST_CHUNK_END;
+    if (this.remaining > 0) return;
+    if (this.state === ST_SIZED) this.messageEnd();
+    else this.state = ST_CHUNK_END;
   }
 
   private chunkSizeLine(): boolean {
