@@ -5,14 +5,15 @@
  *
  * Parses the same keep-alive traffic (the small GET and its response as wrk and a Node server exchange
  * them, one message per execute() call, as the HTTP stage sees them on the live benchmark) with:
- *  - the sensor's MessageParser (http-parser-js with this project's overrides, src/http/parser.ts);
+ *  - the sensor's MessageParser (the project's own parser, src/http/parser/; the response framed as the
+ *    stage frames it, through setFraming in onHead);
  *  - llhttp, the C parser Node.js itself uses, through Node's internal binding (what "llhttp built into the
  *    addon" would cost at best: the binding calls back into JavaScript once per head, as the addon would,
  *    but without an N-API layer of its own).
  * Both report each head (method or status, headers as a flat list) and each body chunk to JavaScript.
  * Prints CPU seconds per parser and run (median of rounds). The two parsers' results are checked equal.
  */
-import { MessageParser, type HeadInfo, type ParserOwner } from '../../src/http/parser.js';
+import { MessageParser, HEAD_BODY, type HeadAction, type HeadInfo, type ParserOwner } from '../../src/http/parser/message-parser.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -30,10 +31,11 @@ interface Tally { heads: number; headerFields: number; bodyBytes: number }
 
 class CountingOwner implements ParserOwner {
   tally: Tally = { heads: 0, headerFields: 0, bodyBytes: 0 };
-  onHead(_p: MessageParser, info: HeadInfo): number {
+  onHead(p: MessageParser, info: HeadInfo): HeadAction {
     this.tally.heads++;
     this.tally.headerFields += info.headers.length / 2;
-    return 0;
+    if (p.role === 1) p.setFraming(false, 2);
+    return HEAD_BODY;
   }
   onBody(_p: MessageParser, chunk: Buffer): void { this.tally.bodyBytes += chunk.length; }
   onTrailers(): void {}
@@ -45,7 +47,6 @@ function runMessageParser(): Tally {
   const resOwner = new CountingOwner();
   const rq = new MessageParser(0, reqOwner);
   const rs = new MessageParser(1, resOwner);
-  rs.setFraming(false, 2);
   for (let i = 0; i < MESSAGES; i++) {
     rq.execute(REQUEST, 0, REQUEST.length);
     rs.execute(RESPONSE, 0, RESPONSE.length);

@@ -16,14 +16,13 @@ import type { HttpContext } from './context.js';
 import { holdEarlyResponse, releaseEarlyResponse } from './early-response.js';
 import { ExchangeQueue } from './exchange-queue.js';
 import { newFraming, type Framing } from './framing.js';
-import { errorReason } from './head-checks.js';
 import { beginSimpleResponse, onRequestHead, onResponseHead, openLostRequest, openRequest } from './head-handlers.js';
 import { enterTunnel, holdPaused, resumeRequests } from './pause.js';
 import { LossTracker } from './loss-tracker.js';
 import {
   failMessage, finishRequest, finishResponse, gapWhileParsing, interrupt, recordLoss, GAP_AT_BOUNDARY, GAP_IN_BODY, GAP_INTERRUPTED,
 } from './message-end.js';
-import type { HeadInfo, MessageParser, ParserOwner } from './parser.js';
+import { ST_RAW, type HeadAction, type HeadInfo, type MessageParser, type ParserOwner } from './parser/message-parser.js';
 import type { PendingExchange } from './pending-exchange.js';
 import { resyncSide, type ResyncHost } from './resync.js';
 import { RoleProbe } from './role-probe.js';
@@ -127,7 +126,7 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
       s.tsNsec = tsNsec;
       if (s.mode === MODE_PARSE) {
         const p = s.parser;
-        if (p.state === 'BODY_RAW' && s.error === null) p.finish();
+        if (p.state === ST_RAW && s.error === null) p.finish();
         else if (s.ex !== null || s.orphan || !p.atMessageStart()) interrupt(this, role, s);
       } else if (s.mode === MODE_RAW09 && s.ex !== null) {
         finishResponse(this, s.ex, s);
@@ -181,7 +180,6 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
   resumeParsing(s: Side): void {
     s.mode = MODE_PARSE;
     s.discardReason = 'resync';
-    s.headBytes = 0;
   }
 
   private parse(role: 0 | 1, s: Side, data: Buffer, off: number): number {
@@ -197,14 +195,13 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
         }
       }
     }
-    if (p.inHead()) s.headFrom = off;
     const r = p.execute(data, off, data.length - off);
-    if (r instanceof Error || s.error !== null || p.internalError !== null) {
-      let reason = s.error;
-      if (reason === null) reason = p.internalError !== null ? 'internal' : errorReason(r as Error);
+    if (r < 0 || s.error !== null || p.internalError !== null) {
+      let reason: string | null = s.error;
+      if (reason === null) reason = p.internalError !== null ? 'internal' : p.error;
       if (p.internalError !== null) this.ctx.counters.inc('http.internal_error');
-      const resumeAt = r instanceof Error ? p.offset : off + r;
-      failMessage(this, role, s, reason, true);
+      const resumeAt = r < 0 ? p.offset : off + r;
+      failMessage(this, role, s, reason ?? 'internal', true);
       return resumeAt > off && resumeAt <= data.length ? resumeAt : data.length;
     }
     const end = off + r;
@@ -216,8 +213,7 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
     }
     const limit = this.ctx.opts.maxHeaderBytes;
     if (p.inHead()) {
-      s.headBytes += end - s.headFrom;
-      if (s.headBytes > limit) {
+      if (p.headBytes > limit) {
         failMessage(this, role, s, 'header_too_large', false);
         return end;
       }
@@ -262,13 +258,13 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
 
   // ---- ParserOwner ----
 
-  onHead(p: MessageParser, info: HeadInfo): number {
+  onHead(p: MessageParser, info: HeadInfo): HeadAction {
     return p.role === ROLE_REQUEST ? onRequestHead(this, p, info) : onResponseHead(this, p, info);
   }
 
   onBody(p: MessageParser, chunk: Buffer): void {
     const ex = this.sides[p.role].ex;
-    if (ex === null || p.gapFill) return; // gap filler: already accounted by onGap
+    if (ex === null) return;
     const body = p.role === ROLE_REQUEST ? ex.requestBody : ex.responseBody;
     if (body !== null) body.write(chunk);
   }
@@ -283,8 +279,6 @@ export class HttpConnection implements StreamConsumer, ParserOwner, ResyncHost {
 
   onMessageEnd(p: MessageParser): void {
     const s = this.sides[p.role];
-    s.headBytes = 0;
-    s.headFrom = p.offset;
     s.msgStartSec = s.tsSec;
     s.msgStartNsec = s.tsNsec;
     if (s.error !== null) return; // aborted: failMessage finishes it

@@ -1,5 +1,6 @@
 /**
- * Message framing (RFC 9112 section 6) decided from a parsed head, stricter than http-parser-js:
+ * Message framing (RFC 9112 section 6) decided from a parsed head: the one place the stage decides it (the
+ * parser, parser/message-parser.ts, is told the result through setFraming). Stricter than http-parser-js:
  * conflicting or malformed length information is an error (a request-smuggling vector), reported by reason.
  */
 
@@ -17,10 +18,12 @@ export interface Framing {
   error: string | null;
   /** Lower-cased Content-Encoding value, or null. */
   contentEncoding: string | null;
+  /** An Upgrade field and a Connection field whose value contains `upgrade` (any case): the client asks to switch. */
+  upgrade: boolean;
 }
 
 export function newFraming(): Framing {
-  return { kind: FRAME_NONE, length: 0, error: null, contentEncoding: null };
+  return { kind: FRAME_NONE, length: 0, error: null, contentEncoding: null, upgrade: false };
 }
 
 const DIGITS_RE = /^[0-9]+$/;
@@ -34,13 +37,20 @@ export function decideFraming(headers: string[], isRequest: boolean, out: Framin
   out.length = 0;
   out.error = null;
   out.contentEncoding = null;
+  out.upgrade = false;
   let contentLength = -1;
   let te: string | null = null;
+  let upgradeField = false;
+  let connectionUpgrade = false;
   for (let i = 0; i + 1 < headers.length; i += 2) {
     const name = headers[i];
-    if (name.length !== 14 && name.length !== 17 && name.length !== 16) continue;
+    const n = name.length;
+    if (n !== 14 && n !== 17 && n !== 16 && n !== 10 && n !== 7) continue;
     const lower = name.toLowerCase();
-    if (lower === 'content-length') {
+    if (lower === 'upgrade') upgradeField = true;
+    else if (lower === 'connection') {
+      if (!connectionUpgrade && headers[i + 1].toLowerCase().indexOf('upgrade') !== -1) connectionUpgrade = true;
+    } else if (lower === 'content-length') {
       const n = parseContentLength(headers[i + 1]);
       if (n < 0) {
         out.error = 'bad_content_length';
@@ -58,6 +68,7 @@ export function decideFraming(headers: string[], isRequest: boolean, out: Framin
       out.contentEncoding = out.contentEncoding === null ? v : `${out.contentEncoding},${v}`;
     }
   }
+  out.upgrade = upgradeField && connectionUpgrade;
   if (te !== null) {
     if (contentLength >= 0) {
       out.error = 'te_and_content_length';

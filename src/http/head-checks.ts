@@ -1,24 +1,7 @@
 /**
- * Pure helpers on parsed heads and parser errors: error codes to counter reasons, NUL detection, trimming
- * of an over-long head, version text. No state.
+ * Pure helpers on parsed heads: NUL detection, trimming of an over-long head, version text. No state.
  */
-import type { HeadInfo } from './parser.js';
-
-/** Stock parser error codes to counter reasons (`http.parse_error.<reason>`). */
-const ERROR_REASONS: Readonly<Record<string, string>> = {
-  HPE_INVALID_CONSTANT: 'bad_status_line',
-  HPE_LF_EXPECTED: 'bare_cr',
-  HPE_UNEXPECTED_CONTENT_LENGTH: 'conflicting_content_length',
-  bad_request_line: 'bad_request_line',
-  bad_chunk_size: 'bad_chunk_size',
-};
-
-/** Counter reason for an error returned by MessageParser.execute() or skipBody(). */
-export function errorReason(err: Error): string {
-  const code = (err as Error & { code?: string }).code;
-  if (code !== undefined && ERROR_REASONS[code] !== undefined) return ERROR_REASONS[code];
-  return err.message === 'Expected empty line' ? 'bad_chunk_end' : 'other';
-}
+import type { HeadInfo } from './parser/message-parser.js';
 
 /** True when the target or a header name / value holds a NUL byte. */
 export function hasNul(info: HeadInfo): boolean {

@@ -1,23 +1,23 @@
 /**
  * What happens when a message head is complete (parser callback onHead): the request opens an exchange
  * and is shown to the policy; a final response pairs with the oldest unanswered request (FIFO), a 1xx is
- * recorded on it. The return value tells the parser how to go on (ParserOwner.onHead): 0 parse the body
- * as framed, 1 no body, 2 no body and stop execute(). Errors are recorded in `Side.error` and handled by
+ * recorded on it. The return value tells the parser how to go on (ParserOwner.onHead): HEAD_BODY (parse
+ * the body as framed), HEAD_NO_BODY, HEAD_STOP (no body, stop execute()). Errors are recorded in `Side.error` and handled by
  * the connection after execute() returns.
  */
 import type { HttpConnection } from './connection.js';
 import { decideFraming, statusHasNoBody, FRAME_CHUNKED, FRAME_NONE, FRAME_SIZED } from './framing.js';
 import { hasNul, trimOverlongHead, versionOf } from './head-checks.js';
 import { newBody, softError } from './message-end.js';
-import type { HeadInfo, MessageParser } from './parser.js';
-import { FOLD_FRAMING, FOLD_PLAIN } from './stock-lines.js';
+import { FOLD_FRAMING, FOLD_PLAIN } from './parser/field-line.js';
+import { HEAD_BODY, HEAD_NO_BODY, HEAD_STOP, type HeadAction, type HeadInfo, type MessageParser } from './parser/message-parser.js';
 import { newRequest, newResponse, requestHead, PendingExchange } from './pending-exchange.js';
 import { MODE_PARSE, MODE_RAW09, ROLE_REQUEST, ROLE_RESPONSE, STOP_PAUSE, STOP_TUNNEL, type Side } from './side.js';
 
-export function onRequestHead(c: HttpConnection, p: MessageParser, info: HeadInfo): number {
+export function onRequestHead(c: HttpConnection, p: MessageParser, info: HeadInfo): HeadAction {
   const s = c.sides[ROLE_REQUEST];
   const limit = c.ctx.opts.maxHeaderBytes;
-  const tooLarge = s.headBytes + (p.offset - s.headFrom) > limit;
+  const tooLarge = p.headBytes > limit;
   if (tooLarge) trimOverlongHead(info, true, limit);
   const ex = openRequest(c, info, s);
   if (ex.simple) cutOrphanResponse(c);
@@ -25,19 +25,19 @@ export function onRequestHead(c: HttpConnection, p: MessageParser, info: HeadInf
   else if (hasNul(info)) s.error = 'nul_byte';
   else if (p.foldSeen === FOLD_FRAMING) s.error = 'obs_fold_framing';
   else s.error = decideFraming(info.headers, true, c.framing).error;
-  if (s.error !== null) return 2;
+  if (s.error !== null) return HEAD_STOP;
   if (p.foldSeen === FOLD_PLAIN) softError(c, ex, 'obs_fold');
   if (p.badVersion) softError(c, ex, 'bad_version');
   const f = c.framing;
   p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : 0);
   if (f.kind !== FRAME_NONE && !ex.dropped) ex.requestBody = newBody(c, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);
-  if (f.kind === FRAME_NONE && (info.method === 'CONNECT' || info.upgrade)) {
+  if (f.kind === FRAME_NONE && (info.method === 'CONNECT' || f.upgrade)) {
     // The client waits for the answer: tunnel (2xx to CONNECT, 101) or HTTP again.
     c.pausedEx = ex;
     s.stop = STOP_PAUSE;
-    return 2;
+    return HEAD_STOP;
   }
-  return 0;
+  return HEAD_BODY;
 }
 
 /** Creates the exchange for a request head (complete, or partial after an error) and asks the policy. */
@@ -102,12 +102,12 @@ export function openLostRequest(c: HttpConnection, s: Side): void {
   c.ctx.counters.inc('http.request_lost');
 }
 
-export function onResponseHead(c: HttpConnection, p: MessageParser, info: HeadInfo): number {
+export function onResponseHead(c: HttpConnection, p: MessageParser, info: HeadInfo): HeadAction {
   const s = c.sides[ROLE_RESPONSE];
   const status = info.statusCode;
   const informational = status >= 100 && status < 200 && status !== 101;
   const limit = c.ctx.opts.maxHeaderBytes;
-  const tooLarge = s.headBytes + (p.offset - s.headFrom) > limit;
+  const tooLarge = p.headBytes > limit;
   if (tooLarge) trimOverlongHead(info, false, limit);
   let pair = c.queue.oldestUnanswered();
   if (pair === null) {
@@ -116,7 +116,7 @@ export function onResponseHead(c: HttpConnection, p: MessageParser, info: HeadIn
     s.orphan = true;
   } else if (informational) {
     pair.informational.push(status);
-    return 1;
+    return HEAD_NO_BODY;
   } else {
     pair = c.answerWithResponse();
     s.ex = pair;
@@ -125,27 +125,27 @@ export function onResponseHead(c: HttpConnection, p: MessageParser, info: HeadIn
   if (tooLarge) s.error = 'header_too_large';
   else if (hasNul(info)) s.error = 'nul_byte';
   else if (p.foldSeen === FOLD_FRAMING) s.error = 'obs_fold_framing';
-  if (s.error !== null) return 2;
-  if (informational) return 1;
+  if (s.error !== null) return HEAD_STOP;
+  if (informational) return HEAD_NO_BODY;
   if (p.foldSeen === FOLD_PLAIN && pair !== null) softError(c, pair, 'obs_fold');
   const method = pair === null ? '' : pair.request.method;
   if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
     pair?.flag('upgraded');
     s.stop = STOP_TUNNEL;
-    return 2;
+    return HEAD_STOP;
   }
   if (pair !== null && pair === c.pausedEx) c.resumeRequests();
-  if (method === 'HEAD' || statusHasNoBody(status)) return 1;
+  if (method === 'HEAD' || statusHasNoBody(status)) return HEAD_NO_BODY;
   const f = decideFraming(info.headers, false, c.framing);
   if (f.error !== null) {
     s.error = f.error;
-    return 2;
+    return HEAD_STOP;
   }
   p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : f.kind === FRAME_NONE ? 0 : null);
   if (pair !== null && f.kind !== FRAME_NONE && !pair.dropped) {
     pair.responseBody = newBody(c, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);
   }
-  return 0;
+  return HEAD_BODY;
 }
 
 /**
@@ -159,7 +159,6 @@ function cutOrphanResponse(c: HttpConnection): void {
   if (rs.mode !== MODE_PARSE || !rs.orphan) return;
   rs.parser.reset();
   rs.orphan = false;
-  rs.headBytes = 0;
   c.ctx.counters.inc('http.orphan_response_cut');
 }
 

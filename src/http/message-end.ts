@@ -7,7 +7,8 @@ import { BodyCollector, BODY_DECODE_CAP, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BU
 import type { HttpConnection } from './connection.js';
 import { codingOf } from './decoder.js';
 import { openLostRequest } from './head-handlers.js';
-import { errorReason, trimOverlongHead, versionOf } from './head-checks.js';
+import { trimOverlongHead, versionOf } from './head-checks.js';
+import { ST_HEADER } from './parser/message-parser.js';
 import { newResponse, type PendingExchange } from './pending-exchange.js';
 import { ROLE_REQUEST, STOP_PAUSE, type Side } from './side.js';
 import type { MessageBody } from './types.js';
@@ -73,7 +74,7 @@ export function softError(c: HttpConnection, ex: PendingExchange, reason: string
 export function failMessage(c: HttpConnection, role: 0 | 1, s: Side, reason: string, atLineStart: boolean): void {
   const p = s.parser;
   let ex = s.ex;
-  if (ex === null && !s.orphan && p.state === 'HEADER') {
+  if (ex === null && !s.orphan && p.state === ST_HEADER) {
     // The start line was valid: report the partial head.
     if (reason === 'header_too_large') trimOverlongHead(p.info, role === ROLE_REQUEST, c.ctx.opts.maxHeaderBytes);
     if (role === ROLE_REQUEST) ex = c.openRequest(p.info, s);
@@ -100,7 +101,7 @@ export function interrupt(c: HttpConnection, role: 0 | 1, s: Side): void {
   let ex = s.ex;
   if (ex === null && !s.orphan && !p.atMessageStart()) {
     if (role === ROLE_REQUEST) {
-      if (p.state === 'HEADER') ex = c.openRequest(p.info, s);
+      if (p.state === ST_HEADER) ex = c.openRequest(p.info, s);
       else c.requestHeadLost();
     } else {
       ex = c.answerWithResponse();
@@ -135,8 +136,7 @@ export function gapWhileParsing(c: HttpConnection, role: 0 | 1, s: Side, length:
       const body = role === ROLE_REQUEST ? s.ex.requestBody : s.ex.responseBody;
       body?.gap(length);
     }
-    const err = p.skipBody(length);
-    if (err !== null) failMessage(c, role, s, errorReason(err), false);
+    p.skipBody(length);
     return GAP_IN_BODY;
   }
   if (p.atMessageStart() && s.ex === null && !s.orphan) {

@@ -3,7 +3,6 @@
  * and to pick up connections mid-stream: a request line `METHOD SP` with a known method, or a status
  * line `HTTP/1.`. Candidates are the given start offset and every byte after an LF.
  */
-import { HTTPParser } from 'http-parser-js';
 
 export const START_NONE = 0;
 export const START_REQUEST = 1;
@@ -11,8 +10,13 @@ export const START_RESPONSE = 2;
 /** Not decidable: the candidate runs into the end of the data. */
 export const START_UNDECIDED = 3;
 
-/** Known methods: the parser library's list plus a few registered since. */
-const METHODS = new Set<string>([...HTTPParser.methods, 'QUERY', 'PRI', 'VERSION-CONTROL', 'UPDATE', 'LABEL', 'BASELINE-CONTROL']);
+/** Known methods: those of http-parser-js 0.5 / Node's http_parser, plus a few registered since. */
+const METHODS = new Set<string>([
+  'DELETE', 'GET', 'HEAD', 'POST', 'PUT', 'CONNECT', 'OPTIONS', 'TRACE', 'COPY', 'LOCK', 'MKCOL', 'MOVE',
+  'PROPFIND', 'PROPPATCH', 'SEARCH', 'UNLOCK', 'BIND', 'REBIND', 'UNBIND', 'ACL', 'REPORT', 'MKACTIVITY',
+  'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PATCH', 'PURGE', 'MKCALENDAR', 'LINK',
+  'UNLINK', 'SOURCE', 'QUERY', 'PRI', 'VERSION-CONTROL', 'UPDATE', 'LABEL', 'BASELINE-CONTROL',
+]);
 export function isKnownMethod(m: string): boolean {
   return METHODS.has(m);
 }

@@ -2,7 +2,7 @@
  * Per-role state of a connection: the request side (role 0) or the response side (role 1). Roles are
  * HTTP roles; the connection maps TCP directions onto them (swapped when content says so).
  */
-import { MessageParser, type ParserOwner } from './parser.js';
+import { MessageParser, type ParserOwner } from './parser/message-parser.js';
 import type { PendingExchange } from './pending-exchange.js';
 
 export const ROLE_REQUEST = 0;
@@ -44,9 +44,6 @@ export class Side {
   heldBytes = 0;
   /** Paused: bytes were lost while holding (cap or gap): resume by resynchronising. */
   heldBroken = false;
-  /** Head bytes counted so far for the message in progress, and where counting resumes in the current chunk. */
-  headBytes = 0;
-  headFrom = 0;
   /** The exchange whose message is being parsed (response side: the paired exchange), or null. */
   ex: PendingExchange | null = null;
   /**
@@ -80,7 +77,6 @@ export class Side {
     this.mode = MODE_RESYNC;
     this.atLineStart = atLineStart;
     this.carry = null;
-    this.headBytes = 0;
     this.error = null;
     this.stop = STOP_NONE;
     this.parser.internalError = null;

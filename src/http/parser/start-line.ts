@@ -1,20 +1,16 @@
 /**
- * The request line into the head: `METHOD SP target SP HTTP/d.d` (REQUEST_LINE_RE, matchRequestLine; also
- * used by the whole-head path, whole-head.ts), else an HTTP/0.9 simple request or a truncated version
- * (requestLine, the per-line step of MessageParser.REQUEST_LINE). matchRequestLine checks the common layout
- * (one SP on each side of a target without SP) by position and gives exactly what the regex gives for it;
- * any other line goes through the regex.
+ * Start lines: the request line (`METHOD SP target SP HTTP/d.d`, an HTTP/0.9 simple request, a truncated
+ * version) and the status line (`HTTP/d.d ddd[ reason]`). The common layouts are checked by position; the
+ * regexes below run only for lines that layout check does not take. Lines arrive decoded as 'ascii' text
+ * (Node clears the high bit), without their LF and without one trailing CR.
  */
-import { isKnownMethod } from './message-start.js';
-import type { HeadInfo } from './parser.js';
-import { K_ON_HEADERS_COMPLETE, type StockLineState } from './stock-lines.js';
+import { isKnownMethod } from '../message-start.js';
+import type { HeadInfo } from './message-parser.js';
 
-/** An error of this parser's own checks (message and `code` both the reason). */
-export function parseError(code: string): Error {
-  const err = new Error(code) as Error & { code: string };
-  err.code = code;
-  return err;
-}
+/** requestLine results: not a request line, a head follows (header fields), a simple request (no fields). */
+export const LINE_BAD = 0;
+export const LINE_HEAD = 1;
+export const LINE_SIMPLE = 2;
 
 /**
  * Request line: token method, target, optional version (absent = HTTP/0.9 simple request). The target
@@ -32,13 +28,8 @@ const SIMPLE_REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) *$/;
 const FIELD_LINE_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/;
 /** Bytes of the data following a simple request line looked at to see whether header lines follow. */
 const FIELD_PROBE_BYTES = 256;
-
-/** What requestLine reads and writes: the per-line parser state, the head, MessageParser's badVersion. */
-export interface RequestLineState extends StockLineState {
-  info: HeadInfo;
-  badVersion: boolean;
-  userCall(): (ret?: unknown) => unknown;
-}
+/** The status line syntax (http-parser-js's); used only when the fixed-layout check does not match. */
+const STATUS_LINE_RE = /^HTTP\/(\d)\.(\d) (\d{3}) ?(.*)$/;
 
 /** tchar (RFC 9110 section 5.6.2) by character code below 128: the method characters of the regexes. */
 const TOKEN = new Uint8Array(128);
@@ -74,11 +65,8 @@ function plainLayout(line: string): number {
   return sp;
 }
 
-/**
- * Fills method, url and version of `info` when REQUEST_LINE_RE matches `line` (what it captures, a
- * missing target as ''); returns false and leaves `info` as it was otherwise.
- */
-export function matchRequestLine(line: string, info: HeadInfo): boolean {
+/** Fills method, url and version of `info` when REQUEST_LINE_RE matches `line`; false (info unchanged) otherwise. */
+function matchRequestLine(line: string, info: HeadInfo): boolean {
   const sp = plainLayout(line);
   if (sp > 0) {
     const n = line.length;
@@ -98,25 +86,25 @@ export function matchRequestLine(line: string, info: HeadInfo): boolean {
 }
 
 /**
- * The request line `line` (read; p.offset just after it) into p.info: a full request line, an HTTP/0.9
- * simple request, or a truncated version (flagged in p.badVersion); then the header lines follow (HEADER),
- * or for a simple request without them the message is complete. Throws bad_request_line for anything else.
+ * The request line into `info`: a full request line, a truncated version (`out.badVersion` set) or an HTTP/0.9
+ * simple request. rest[from, end) is the data after the line in the same execute() call (the HTTP/0.9 probe).
+ * Returns LINE_BAD (info unchanged), LINE_HEAD (header fields follow) or LINE_SIMPLE.
  */
-export function requestLine(p: RequestLineState, line: string): void {
-  const info = p.info;
-  p.body_bytes = 0;
-  if (!matchRequestLine(line, info)) {
-    const simple = SIMPLE_REQUEST_LINE_RE.exec(line);
-    if (simple !== null && simpleRequest(p, simple[1]!, simple[2]!)) return;
-    const m = TRUNCATED_VERSION_RE.exec(line);
-    if (m === null) throw parseError('bad_request_line');
-    p.badVersion = true;
-    info.method = m[1]!;
-    info.url = m[2] ?? '';
-    info.versionMajor = m[3] ? +m[3] : 1;
-    info.versionMinor = m[4] ? +m[4] : 0;
+export function requestLine(line: string, info: HeadInfo, rest: Buffer, from: number, end: number, out: { badVersion: boolean }): number {
+  if (matchRequestLine(line, info)) return LINE_HEAD;
+  const simple = SIMPLE_REQUEST_LINE_RE.exec(line);
+  if (simple !== null) {
+    const r = simpleRequest(simple[1]!, simple[2]!, info, rest, from, end);
+    if (r !== LINE_BAD) return r;
   }
-  p.state = 'HEADER';
+  const m = TRUNCATED_VERSION_RE.exec(line);
+  if (m === null) return LINE_BAD;
+  out.badVersion = true;
+  info.method = m[1]!;
+  info.url = m[2] ?? '';
+  info.versionMajor = m[3] ? +m[3] : 1;
+  info.versionMinor = m[4] ? +m[4] : 0;
+  return LINE_HEAD;
 }
 
 /**
@@ -126,23 +114,44 @@ export function requestLine(p: RequestLineState, line: string): void {
  * stays 0.9. Only the data of this execute() call is looked at, so header lines that arrive in a later
  * segment make a bad request line. A method outside the known list is accepted only in that case (with
  * header lines following and an origin-form target), so a stray text line such as `T /x` is not taken
- * for a request (Zeek does not log that one either). Returns false when the line is not accepted.
+ * for a request (Zeek does not log that one either).
  */
-function simpleRequest(p: RequestLineState, method: string, url: string): boolean {
-  const chunk = p.chunk as Buffer;
-  const probeEnd = Math.min(p.end, p.offset + FIELD_PROBE_BYTES);
-  const fieldsFollow = p.offset < probeEnd && FIELD_LINE_RE.test(chunk.toString('latin1', p.offset, probeEnd));
-  if (!isKnownMethod(method) && !(fieldsFollow && url.charCodeAt(0) === 0x2f)) return false;
-  const info = p.info;
+function simpleRequest(method: string, url: string, info: HeadInfo, rest: Buffer, from: number, end: number): number {
+  const probeEnd = Math.min(end, from + FIELD_PROBE_BYTES);
+  const fieldsFollow = from < probeEnd && FIELD_LINE_RE.test(rest.toString('latin1', from, probeEnd));
+  if (!isKnownMethod(method) && !(fieldsFollow && url.charCodeAt(0) === 0x2f)) return LINE_BAD;
   info.method = method;
   info.url = url;
   info.versionMajor = 0;
   info.versionMinor = 9;
-  if (fieldsFollow) {
-    p.state = 'HEADER';
+  return fieldsFollow ? LINE_HEAD : LINE_SIMPLE;
+}
+
+/** `HTTP/d.d ddd` followed by nothing or by a reason without CR/LF: what STATUS_LINE_RE takes, by position. */
+function isPlainStatusLine(line: string): boolean {
+  const n = line.length;
+  if (n < 12) return false;
+  if (line.charCodeAt(0) !== 0x48 || line.charCodeAt(1) !== 0x54 || line.charCodeAt(2) !== 0x54) return false;
+  if (line.charCodeAt(3) !== 0x50 || line.charCodeAt(4) !== 0x2f || line.charCodeAt(6) !== 0x2e) return false;
+  if (!isDigit(line.charCodeAt(5)) || !isDigit(line.charCodeAt(7)) || line.charCodeAt(8) !== 0x20) return false;
+  if (!isDigit(line.charCodeAt(9)) || !isDigit(line.charCodeAt(10)) || !isDigit(line.charCodeAt(11))) return false;
+  return n === 12 || (line.indexOf('\r', 12) === -1 && line.indexOf('\n', 12) === -1);
+}
+
+/** Status line into `info`; false when it is not one (`bad_status_line`). */
+export function statusLine(line: string, info: HeadInfo): boolean {
+  if (isPlainStatusLine(line)) {
+    info.versionMajor = line.charCodeAt(5) - 0x30;
+    info.versionMinor = line.charCodeAt(7) - 0x30;
+    info.statusCode = (line.charCodeAt(9) - 0x30) * 100 + (line.charCodeAt(10) - 0x30) * 10 + (line.charCodeAt(11) - 0x30);
+    info.statusMessage = line.length === 12 ? '' : line.slice(line.charCodeAt(12) === 0x20 ? 13 : 12);
     return true;
   }
-  p.userCall()(p[K_ON_HEADERS_COMPLETE](info));
-  p.nextRequest();
+  const m = STATUS_LINE_RE.exec(line);
+  if (m === null) return false;
+  info.versionMajor = +m[1]!;
+  info.versionMinor = +m[2]!;
+  info.statusCode = +m[3]!;
+  info.statusMessage = m[4]!;
   return true;
 }
