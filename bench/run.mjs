@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Throughput benchmark (issue 6, docs/performance.md). `npm run bench -- [flags]`
+// Throughput benchmark (docs/performance.md). `npm run bench -- [flags]`
 //
 //   default     generate (or reuse) a capture, then run each command --runs times as whole processes:
 //               tcpdump (libpcap read floor), tshark (full analyzer), the sensor writing a JSONL file, the
@@ -75,7 +75,7 @@ async function throughput(o) {
   const best = rows.slice(2);
   print('\nratios (packets/s):');
   for (const s of best) print(`  ${s.name.padEnd(20)} / floor = ${(s.pps / fl.pps * 100).toFixed(1)}%   / tshark = ${(s.pps / ts.pps).toFixed(1)}x`);
-  print('\ntargets (issue 6):');
+  print('\ntargets (docs/performance.md):');
   const targets = [
     ['sensor >= 25% of the read floor (packets/s)', sf.pps / fl.pps >= 0.25, `${(sf.pps / fl.pps * 100).toFixed(1)}%`],
     ['sensor >= 20x tshark (packets/s)', sf.pps / ts.pps >= 20, `${(sf.pps / ts.pps).toFixed(1)}x`],

@@ -1,5 +1,5 @@
 /**
- * The HTTP parser alternative issue 6 names, measured (a script, not a test):
+ * The HTTP parser alternative of the performance targets (llhttp), measured (a script, not a test):
  *
  *   node --no-deprecation --import @tapjs/typescript/import bench/parsers/llhttp-vs-parser.ts [--messages 451254] [--rounds 5]
  *
