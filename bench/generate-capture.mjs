@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --import @tapjs/typescript/import
 // Deterministic generator of large classic-pcap captures for the benchmark (docs/performance.md).
 //
 //   npm run bench:capture -- [--packets 1000000] [--connections 2000] [--inflight 64] [--seed 1] [--out FILE]

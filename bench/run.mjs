@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --import @tapjs/typescript/import
 // Throughput benchmark (docs/performance.md). `npm run bench -- [flags]`
 //
 //   default     generate (or reuse) a capture, then run each command --runs times as whole processes:

@@ -24,6 +24,11 @@ function clientIp(serial) {
 }
 
 /**
+ * One packet to send: [from the client?, TCP flags, seq, ack, payload or null].
+ * @typedef {[boolean, number, number, number, Buffer | null]} Segment
+ */
+
+/**
  * @param {object} o
  * @param {import('../../test/util/pcap-writer.js').PcapWriter} o.writer
  * @param {() => number} o.rng
@@ -36,8 +41,6 @@ function clientIp(serial) {
  * @param {number} o.startNs         time of the first packet
  * @returns {{requests:number,responses:number,connections:number,reordered:number,duplicated:number,endNs:number}}
  */
-/** One packet to send: [from the client?, TCP flags, seq, ack, payload or null]. */
-/** @typedef {[boolean, number, number, number, Buffer | null]} Segment */
 
 export function generateNormalTraffic(o) {
   const { writer, rng, pool } = o;

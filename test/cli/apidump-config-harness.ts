@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { capture, CAPTURES, run, STACK_LINE } from './runtime-harness.js';
+import { capture, run, STACK_LINE, type Expected } from './runtime-harness.js';
 import { readPcapFile, recordTimeNs, writePcapFile } from '../util/pcap-file.js';
 
-export { capture, INIT_BIN, STACK_LINE } from './runtime-harness.js';
+export { capture, expected, INIT_BIN, STACK_LINE, type Expected } from './runtime-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcs-apidump-config-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -69,15 +69,6 @@ export async function printConfig(t: Test, args: string[], env: Record<string, s
   return JSON.parse(r.stdout) as Printed;
 }
 
-/** One exchange of NAME.expected.json. */
-export interface Expected {
-  client_port: number; server_port: number; method: string; target: string; host: string | null;
-  request_body_length: number; status: number; response_body_length: number;
-}
-
-export function expected(name: string): Expected[] {
-  return (JSON.parse(readFileSync(join(CAPTURES, `${name}.expected.json`), 'utf8')) as { exchanges: Expected[] }).exchanges;
-}
 
 /** Runs apidump on `pcap` with --out FILE and ARGS; returns the exit status, stderr and the JSON lines. */
 export async function exchanges(pcap: string, args: string[], env: Record<string, string> = {}): Promise<Run & { records: any[] }> {

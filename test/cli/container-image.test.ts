@@ -16,14 +16,14 @@ const INIT = join(REPO_ROOT, 'bin', 'init');
 const instructions = DOCKERFILE.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n')
   .replace(/\\\n/g, ' ').split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter(Boolean);
 
-t.test('dockerfile-utils lint reports nothing', async (t) => {
-  const r = spawnSync('npx', ['--yes', 'dockerfile-utils', 'lint', join(REPO_ROOT, 'Dockerfile')], { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0 && !/Line: \d+/.test(r.stdout + r.stderr)) {
-    t.comment(`dockerfile-utils not available: ${(r.stderr || r.stdout).slice(0, 200)}`);
-    return;
-  }
-  t.equal(r.status, 0, r.stdout + r.stderr);
-  t.equal(r.stdout.trim(), '', 'no diagnostics');
+const lint = spawnSync('npx', ['--yes', 'dockerfile-utils', 'lint', join(REPO_ROOT, 'Dockerfile')], { encoding: 'utf8', timeout: 120_000 });
+/** The linter could not be fetched or run (it printed no diagnostic line): the lint is skipped, and tap says so. */
+const lintMissing = lint.status !== 0 && !/Line: \d+/.test(lint.stdout + lint.stderr)
+  ? `dockerfile-utils not available: ${(lint.stderr || lint.stdout).slice(0, 200)}` : false;
+
+t.test('dockerfile-utils lint reports nothing', { skip: lintMissing }, async (t) => {
+  t.equal(lint.status, 0, lint.stdout + lint.stderr);
+  t.equal(lint.stdout.trim(), '', 'no diagnostics');
 });
 
 t.test('the Dockerfile promises', async (t) => {

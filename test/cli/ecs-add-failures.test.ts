@@ -1,7 +1,7 @@
 // `pcap-sensor ecs add` as a process: each documented failure prints one `Error:` message (no stack trace), exits
 // with its documented code, and leaves the service as it was.
 import t, { type Test } from 'tap';
-import { cliEnv, mutatingCalls, runCli, startProcessHarness, STACK_FRAME, type ProcessHarness, type RunResult } from '../ecs/process-harness.js';
+import { cliEnv, mutatingCalls, runCli, startProcessHarness, STACK_LINE, type ProcessHarness, type RunResult } from '../ecs/process-harness.js';
 import { KEYS } from '../ecs/harness.js';
 
 const SENSOR = ['--satellite-url', 'http://satellite.internal:9999', '--levoai-org-id', 'org-42'];
@@ -12,7 +12,7 @@ function failed(t: Test, r: RunResult, code: number, message: RegExp, stdout: Re
   t.match(r.stdout, stdout, 'stdout');
   t.match(r.stderr, /^Error: /m);
   t.match(r.stderr, message);
-  t.notMatch(r.stderr, STACK_FRAME, 'no stack trace');
+  t.notMatch(r.stderr, STACK_LINE, 'no stack trace');
 }
 
 /** What a failure must leave as it was: the revisions of every family and the revision every service runs. */

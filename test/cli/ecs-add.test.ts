@@ -3,7 +3,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliEnv, mutatingCalls, runCli, startProcessHarness, STACK_FRAME } from '../ecs/process-harness.js';
+import { cliEnv, mutatingCalls, runCli, startProcessHarness, STACK_LINE } from '../ecs/process-harness.js';
 
 const SENSOR = ['--satellite-url', 'http://satellite.internal:9999', '--levoai-org-id', 'org-42'];
 const WEB = ['--cluster', 'prod', '--service', 'web'];
@@ -106,7 +106,7 @@ t.test('--timeout: a rollout still running exits 3 and says ECS goes on; a faile
   t.equal(f.code, 1, f.stderr);
   t.match(f.stderr, /Deployment FAILED: ECS deployment circuit breaker/);
   t.match(f.stderr, /pcap-sensor ecs remove/);
-  t.notMatch(f.stderr, STACK_FRAME);
+  t.notMatch(f.stderr, STACK_LINE);
 });
 
 t.test('without a terminal: no --yes, or a missing choice, exits 2 naming the flag, before any change', async (t) => {

@@ -1,7 +1,7 @@
 // `pcap-sensor ecs remove` as a process against the fake ECS endpoint: deploys a revision without the sensor,
 // changes nothing with --dry-run, refuses a service without the sensor, and takes the target flags.
 import t from 'tap';
-import { mutatingCalls, runOnTerminal, startProcessHarness, STACK_FRAME } from '../ecs/process-harness.js';
+import { mutatingCalls, runOnTerminal, startProcessHarness, STACK_LINE } from '../ecs/process-harness.js';
 
 const INST = ['--cluster', 'prod', '--service', 'inst-svc'];
 
@@ -37,7 +37,7 @@ t.test('a service without the sensor: exit 2, nothing changed', async (t) => {
   t.equal(r.code, 2);
   t.equal(r.stdout, '');
   t.match(r.stderr, /^Error: refusing: web:1 does not carry the sensor: nothing to remove\./);
-  t.notMatch(r.stderr, STACK_FRAME);
+  t.notMatch(r.stderr, STACK_LINE);
   t.same(mutatingCalls(h), []);
 });
 

@@ -14,17 +14,26 @@ import { childEnv, REPO_ROOT, SENSOR_BIN } from '../util/sensor-run.js';
 export const INIT_BIN = join(REPO_ROOT, 'bin', 'init');
 export const CAPTURES = join(REPO_ROOT, 'fixtures', 'captures');
 
-/** Exchanges the recording clients made in fixtures/captures/NAME.pcap (its .expected.json). */
+/** One exchange of NAME.expected.json: what the recording client and server did (ground truth). */
+export interface Expected {
+  client_port: number; server_port: number; method: string; target: string; host: string | null;
+  request_body_length: number; status: number; response_body_length: number;
+}
+
+export function expected(name: string): Expected[] {
+  return (JSON.parse(readFileSync(join(CAPTURES, `${name}.expected.json`), 'utf8')) as { exchanges: Expected[] }).exchanges;
+}
+
+/** Exchanges the recording clients made in fixtures/captures/NAME.pcap. */
 export function expectedExchanges(name: string): number {
-  return (JSON.parse(readFileSync(join(CAPTURES, `${name}.expected.json`), 'utf8')) as { exchanges: unknown[] }).exchanges.length;
+  return expected(name).length;
 }
 
 export function capture(name: string): string {
   return join(CAPTURES, `${name}.pcap`);
 }
 
-/** Lines that only a stack trace has ("    at fn (file:1:2)"). */
-export const STACK_LINE = /^\s+at .+/m;
+export { STACK_LINE } from '../util/sensor-run.js';
 
 export interface Exit { code: number | null; signal: NodeJS.Signals | null }
 

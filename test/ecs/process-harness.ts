@@ -105,5 +105,4 @@ export function mutatingCalls(h: Harness): string[] {
   return h.fake.calls.filter((c) => MUTATING_ACTIONS.includes(c.action)).map((c) => c.action);
 }
 
-/** No stack trace: no "    at fn (file:line)" frames and no Node error dumps. */
-export const STACK_FRAME = /^\s+at .+[:(]/m;
+export { STACK_LINE } from '../util/sensor-run.js';

@@ -86,7 +86,7 @@ t.test('createExportPipeline: --out and --satellite-url together send to both', 
     levoaiOrgId: 'org-both' }, {});
   const p = await createExportPipeline(cfg, counters, { info() {}, warn() {}, error() {} });
   for (const ex of makeExchanges(5)) p.onExchange(ex);
-  await waitFor(() => sat.stats.levoTraces === 5, 5000, 'satellite');
+  await waitFor(() => sat.stats.levoTraces === 5, 30_000, 'satellite');
   await p.shutdown(1000);
   await sat.close();
   t.equal(readFileSync(path, 'utf8').trim().split('\n').length, 5, 'local file');

@@ -27,8 +27,8 @@ t.test('OTLP spans: attributes, times, resource tags and the org header reach a 
   }));
   p.onExchange(makeExchange({ id: 8, target: '/health', host: null, status: null, rolesSwapped: true, flags: ['no_response'] }));
   p.onExchange(makeExchange({ id: 9, target: '/boom', status: 503 }));
-  await waitFor(() => records.length === 3, 5000, 'three spans');
-  await p.shutdown(1000);
+  await waitFor(() => records.length === 3, 30_000, 'three spans');
+  await p.shutdown(30_000);
 
   t.equal(counters.get('export.exported'), 3);
   t.equal(counters.get('export.otlp.exported'), 3);
@@ -99,7 +99,7 @@ t.test('OTLP: a 400 from the server is dropped and counted, not retried', async 
   const counters = new Counters();
   const exporter = createOtlpExporter({ satelliteUrl: new URL(sat.url), orgId: 'o', levoEnv: 'e' }, { counters });
   exporter.exportBatch([makeExchange()]);
-  await waitFor(() => counters.get('export.failed') === 1, 5000, 'failed count');
+  await waitFor(() => counters.get('export.failed') === 1, 30_000, 'failed count');
   t.equal(counters.get('export.retried'), 0);
   t.equal(sat.stats.otlpSpans, 0);
   await exporter.shutdown(Date.now() + 500);

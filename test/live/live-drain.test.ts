@@ -96,11 +96,12 @@ t.test('graceful stop drains the kernel ring', { skip: canUseNetns ? false : 'ne
   });
 
   t.test('drainMs bounds an idle drain', async (t) => {
-    // A 10 s block timeout would make the drain settle for 20 s; drainMs 300 ends it long before the 15 s
-    // this test waits for the result (run() resolving at all within that wait is what is tested).
-    const child = await start({ timeoutMs: 10000, drainMs: 300 });
+    // A 60 s block timeout would make the drain settle for 120 s; drainMs 300 ends it long before the 45 s
+    // this test waits for the result (run() resolving at all within that wait is what is tested, with a wide
+    // margin either way for a busy machine).
+    const child = await start({ timeoutMs: 60000, drainMs: 300 });
     child.stdin!.write('stop\n');
-    const r = await result(child, 15000);
+    const r = await result(child, 45000);
     t.equal(r.runError, undefined, 'run() resolved');
     t.same(r.drain.packets, 0, 'nothing to drain');
     t.equal(r.drain.cut, 0, 'an empty ring: not a cut');

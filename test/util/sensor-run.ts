@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SENSOR_BIN = join(REPO_ROOT, 'bin', 'pcap-sensor');
+/** Lines that only a stack trace has ("    at fn (file:1:2)"): a user-facing error must show none. */
+export const STACK_LINE = /^\s+at .+/m;
 
 /** The environment of a child sensor: the test's, without the test runner's loader hooks. */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
