@@ -17,7 +17,7 @@ import { SensorPipeline } from '../pipeline/sensor-pipeline.js';
 import { StatsReporter } from '../pipeline/stats-reporter.js';
 import { CaptureError, type CaptureSource } from '../capture/types.js';
 import { FileCaptureSource } from '../capture/file-source.js';
-import { openLiveSources, runAll, MIN_CAPTURE_BUFFER_BYTES } from '../capture/live-capture-set.js';
+import { openLiveSources, runAll } from '../capture/live-capture-set.js';
 import { exportEndpointsFromUrls } from '../capture/self-exclusion.js';
 import { LiveStatsPublisher } from '../capture/live-stats.js';
 import { PolicyConfigError } from '../policy/index.js';
@@ -85,11 +85,7 @@ function buildPipeline(cfg: ApidumpConfig, sink: ExportPipeline, counters: Count
 /** A file, or every live interface asked for (each with the sensor's own export traffic filtered out). */
 async function openSources(cfg: ApidumpConfig, expCfg: ExportConfig, counters: Counters, log: Logger): Promise<CaptureSource[]> {
   if (cfg.pcap) {
-    if (cfg.interface.length > 0) throw new UsageError('--pcap and --interface exclude each other: read a file or capture live');
     return [new FileCaptureSource(cfg.pcap, { filter: cfg.filter, counters, batch: FILE_BATCH })];
-  }
-  if (cfg.captureBufferSize < MIN_CAPTURE_BUFFER_BYTES) {
-    throw new UsageError(`--capture-buffer-size: at least ${MIN_CAPTURE_BUFFER_BYTES} bytes`);
   }
   const exclude = exportEndpointsFromUrls(expCfg.satelliteUrl ? [expCfg.satelliteUrl.href] : []);
   // the metrics server's own traffic (health checks, scrapes) is never captured either
@@ -130,9 +126,6 @@ function healthProbes(cfg: ApidumpConfig, expCfg: ExportConfig, sources: Capture
 export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<number> {
   const counters = new Counters();
   const expCfg = exportConfig(cfg);
-  if (expCfg.satelliteUrl === null && expCfg.out === null) {
-    throw new UsageError('nothing to send exchanges to: give --out FILE (- for stdout) and/or --satellite-url URL');
-  }
   for (const w of expCfg.warnings) log.warn(w);
 
   // destinations first: an --out that cannot be written stops the run before any capture starts

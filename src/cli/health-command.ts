@@ -57,7 +57,7 @@ export function registerHealthCommand<T>(yargs: Argv<T>, setExit: (code: number)
       if (!(timeoutMs > 0)) throw new UsageError(`health --timeout-ms: expected a number > 0`);
       const r = await checkHealth(String(args.host), port, timeoutMs);
       // the exit status is the answer: a reader that closed standard output early (EPIPE) changes nothing
-      process.stdout.on('error', () => {});
+      // (src/cli/entry.ts ignores EPIPE on standard output for every command)
       process.stdout.write(`${r.healthy ? 'healthy' : 'unhealthy'}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${r.detail}\n`);
       setExit(r.healthy ? 0 : 1);
     },

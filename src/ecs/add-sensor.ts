@@ -1,4 +1,5 @@
 // `ecs add`: copy the revision a service runs, append the sensor sidecar, register, deploy, follow.
+import { regexList } from '../config/regex-list.js';
 import { satelliteUrl } from '../config/satellite-url.js';
 import { InstallerError } from './aws-errors.js';
 import { applyRevision, type ApplyFlags, type EcsRunResult } from './apply-revision.js';
@@ -18,20 +19,20 @@ export type SensorFlags = Omit<SensorSettings, 'region' | 'logGroup' | 'satellit
 
 export type AddFlags = TargetFlags & ApplyFlags & { sensor: SensorFlags };
 
-/** Throws unless `url` is an absolute http(s) URL with a host. */
+/** Throws (exit 2) unless the sensor would accept `url` as --satellite-url (src/config/satellite-url.ts). */
 export function checkSatelliteUrl(url: string): void {
-  // the sensor's own rule (src/config/satellite-url.ts): a value it would refuse at start-up is refused here
   try { satelliteUrl('satellite-url')(url); } catch (err) { throw new InstallerError(`${(err as Error).message}.`, 2); }
 }
 
-/** Throws naming the flag when one of the regexes does not compile (the sensor would refuse to start). */
+/**
+ * Throws (exit 2) naming the flag when the sensor would refuse one of the regexes at start-up: the same
+ * rules (src/config/regex-list.ts: JavaScript syntax, a leading (?i), a JSON list expanded).
+ */
 export function checkRegexes(flags: Pick<SensorFlags, 'hostAllow' | 'pathAllow' | 'hostExclusions' | 'pathExclusions'>): void {
-  const groups: [string, readonly string[]][] = [['--host-allow', flags.hostAllow], ['--path-allow', flags.pathAllow],
-    ['--host-exclusions', flags.hostExclusions], ['--path-exclusions', flags.pathExclusions]];
+  const groups: [string, readonly string[]][] = [['host-allow', flags.hostAllow], ['path-allow', flags.pathAllow],
+    ['host-exclusions', flags.hostExclusions], ['path-exclusions', flags.pathExclusions]];
   for (const [flag, list] of groups) {
-    for (const r of list) {
-      try { new RegExp(r); } catch (err) { throw new InstallerError(`${flag} "${r}" is not a valid regex: ${(err as Error).message}`, 2); }
-    }
+    try { regexList(flag)(list); } catch (err) { throw new InstallerError(`${(err as Error).message}.`, 2); }
   }
 }
 

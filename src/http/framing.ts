@@ -46,21 +46,24 @@ export function decideFraming(headers: string[], isRequest: boolean, out: Framin
     const name = headers[i];
     const n = name.length;
     if (n !== 14 && n !== 17 && n !== 16 && n !== 10 && n !== 7) continue;
+    // 7 and 10 letters are also User-Agent, Referer, Expires, Set-Cookie...: lower-case only u(pgrade), c(onnection)
+    const c0 = name.charCodeAt(0) | 0x20;
+    if ((n === 7 && c0 !== 0x75) || (n === 10 && c0 !== 0x63)) continue;
     const lower = name.toLowerCase();
     if (lower === 'upgrade') upgradeField = true;
     else if (lower === 'connection') {
       if (!connectionUpgrade && headers[i + 1].toLowerCase().indexOf('upgrade') !== -1) connectionUpgrade = true;
     } else if (lower === 'content-length') {
-      const n = parseContentLength(headers[i + 1]);
-      if (n < 0) {
+      const cl = parseContentLength(headers[i + 1]);
+      if (cl < 0) {
         out.error = 'bad_content_length';
         return out;
       }
-      if (contentLength >= 0 && n !== contentLength) {
+      if (contentLength >= 0 && cl !== contentLength) {
         out.error = 'conflicting_content_length';
         return out;
       }
-      contentLength = n;
+      contentLength = cl;
     } else if (lower === 'transfer-encoding') {
       te = te === null ? headers[i + 1] : `${te},${headers[i + 1]}`;
     } else if (lower === 'content-encoding') {

@@ -75,7 +75,7 @@ const FAILURES: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'satellite URL not http', args: [...REQUIRED.slice(2), '--satellite-url', 'ftp://s', '--region', 'us-east-1'], message: /--satellite-url: 'ftp:\/\/s' has scheme 'ftp'; use http:\/\/ or https:\/\// },
   { name: 'satellite URL without a port (the sensor would refuse it)', args: [...REQUIRED.slice(2), '--satellite-url', 'http://s', '--region', 'us-east-1'], message: /--satellite-url: 'http:\/\/s' has no port/ },
   { name: 'satellite URL port out of range', args: [...REQUIRED.slice(2), '--satellite-url', 'http://s:99999', '--region', 'us-east-1'], message: /has port 99999, out of range 1-65535/ },
-  { name: 'bad regex', args: [...REQUIRED, '--region', 'us-east-1', '--path-allow', '(unclosed'], message: /--path-allow "\(unclosed" is not a valid regex/ },
+  { name: 'bad regex', args: [...REQUIRED, '--region', 'us-east-1', '--path-allow', '(unclosed'], message: /--path-allow: invalid regular expression "\(unclosed"/ },
   { name: 'cpu not a number', args: [...REQUIRED, '--region', 'us-east-1', '--cpu', 'abc'], message: /--cpu: expected a whole number >= 1, got 'abc'/ },
   { name: 'memory zero', args: [...REQUIRED, '--region', 'us-east-1', '--memory', '0'], message: /--memory: expected a whole number >= 1, got '0'/ },
   { name: 'negative rate limit', args: [...REQUIRED, '--region', 'us-east-1', '--rate-limit=-5'], message: /--rate-limit: expected a whole number >= 0, got '-5'/ },
@@ -104,4 +104,12 @@ t.test('the sensor\'s whole interval range is accepted and passed through as giv
   t.equal(r.code, 0, r.stderr);
   const entry: string[] = JSON.parse(r.stdout).entryPoint;
   t.equal(entry[entry.indexOf('--trace-export-interval') + 1], '1h');
+});
+
+t.test('a regex the sensor accepts is accepted: a leading (?i)', async (t) => {
+  const r = await runCli(['ecs', 'container-definition', ...REQUIRED, '--region', 'us-east-1', '--host-allow', '(?i)^API\\.'],
+    cliEnv(tempHome(t)));
+  t.equal(r.code, 0, r.stderr);
+  const entry: string[] = JSON.parse(r.stdout).entryPoint;
+  t.equal(entry[entry.indexOf('--host-allow') + 1], '(?i)^API\\.');
 });

@@ -36,7 +36,7 @@ t.test('container-definition: defaults and flag errors', async (t) => {
   t.match(noUrl.stderr, /missing --satellite-url/);
   const badRegex = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--satellite-url', 'http://s:9999',
     '--levoai-org-id', 'o', '--path-allow', '(unclosed']);
-  t.match(badRegex.stderr, /--path-allow "\(unclosed" is not a valid regex/);
+  t.match(badRegex.stderr, /--path-allow: invalid regular expression "\(unclosed"/);
   const badUrl = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--satellite-url', 'ftp://s',
     '--levoai-org-id', 'o']);
   t.match(badUrl.stderr, /has scheme 'ftp'; use http:\/\/ or https:\/\//);
