@@ -11,6 +11,8 @@ import { runApidump } from './apidump.js';
 import { createLogger } from '../util/logger.js';
 import { registerSatelliteCommand } from './satellite-command.js';
 import { registerHealthCommand } from './health-command.js';
+import { registerInventoryCommand } from './inventory-command.js';
+import { INVENTORY_OPTIONS } from './inventory-flags.js';
 import { buildConfigLayers, type ConfigLayers } from '../config/layers.js';
 import { checkCommandLine, flagsOnCommandLine } from '../config/command-line.js';
 import { usageLine } from '../config/usage-message.js';
@@ -39,7 +41,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const onCommandLine = flagsOnCommandLine(argv.slice(1));
   /** apidump: one line naming the flag and its source (src/config/usage-message.ts); other commands: as yargs says. */
   const usageError = (message: string): number => {
-    process.stderr.write(argv[0] === 'apidump'
+    process.stderr.write(argv[0] === 'apidump' || argv[0] === 'inventory'
       ? `Error: ${usageLine(message, argv.slice(1), layers, onCommandLine)}\n`
       : `Error: ${message}\nRun 'pcap-sensor --help' for the flags.\n`);
     return 2;
@@ -49,6 +51,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       checkCommandLine(argv.slice(1), APIDUMP_OPTIONS);
       layers = buildConfigLayers(APIDUMP_OPTIONS, argv.slice(1), env);
     }
+    if (argv[0] === 'inventory') checkCommandLine(argv.slice(1), INVENTORY_OPTIONS);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);
     throw err;
@@ -73,9 +76,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         exitCode = await runApidump(cfg, log);
       },
     );
-  const withHealth = registerHealthCommand(registerSatelliteCommand(root, (code) => { exitCode = code; }), (code) => { exitCode = code; }, env);
+  const withHealth = registerHealthCommand(registerSatelliteCommand(registerInventoryCommand(root, argv, (code) => { exitCode = code; }), (code) => { exitCode = code; }), (code) => { exitCode = code; }, env);
   const parser = (await withEcsCommand(withHealth, argv, (code) => { exitCode = code; }))
-    .demandCommand(1, 'Name a command: apidump, satellite, health or ecs')
+    .demandCommand(1, 'Name a command: apidump, inventory, satellite, health or ecs')
     .strict()
     .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false })
     .help()
