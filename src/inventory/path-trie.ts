@@ -166,7 +166,10 @@ export class PathTrie {
         const n = (used.get(base) ?? 0) + 1;
         const name = n === 1 ? base : `${base}${n}`;
         const p = node.param;
-        const param: PathParameter = { name, position: parts.length, kinds: [...p.kinds].sort(), examples: [...p.examples] };
+        const kinds = [...p.kinds].sort();
+        // a position where any value looked like a token or an address shows no example at all
+        const examples = kinds.some((k) => SECRET_KINDS.has(k)) ? [] : [...p.examples];
+        const param: PathParameter = { name, position: parts.length, kinds, examples };
         step(p, [...parts, `{${name}}`], [...params, param], new Map(used).set(base, n), null);
       }
     };
