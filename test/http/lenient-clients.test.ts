@@ -1,0 +1,72 @@
+// Lenient response decoding against real clients: `apidump` (the process) on fixtures/lenient/lenient.pcap, where
+// curl, Node's fetch, Python's http.client and headless Chromium each fetched every raw response variant of
+// fixtures/lenient/variants.mjs once (fixtures/README.md, "lenient/"). The ground truth is what those clients
+// read (lenient.expected.json), never the sensor's own output. Per exchange, matched by the variant in the path
+// (/v/<variant>) and the client in the query (?c=<client>):
+//   - the decoded response body equals `expected`, the body the most lenient client read (when no client read
+//     one, only that the exchange exists);
+//   - the exchange carries `lenient` when some client refused the response or the variant's framing is unusual;
+//   - well-formed controls carry neither `lenient` nor `parse_error`.
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, runSensor, STACK_LINE } from '../util/sensor-run.js';
+
+const DIR = join(REPO_ROOT, 'fixtures', 'lenient');
+
+interface VariantTruth {
+  group: string;
+  control: boolean;
+  unusual: boolean;
+  note: string;
+  expected: string | null;
+  expectedFrom: string[];
+  strictRefused: string[];
+}
+const truth = JSON.parse(readFileSync(join(DIR, 'lenient.expected.json'), 'utf8')) as {
+  clients: string[];
+  variants: Record<string, VariantTruth>;
+};
+
+const run = await runSensor(['apidump', '--pcap', join(DIR, 'lenient.pcap'), '--rate-limit', '0'], { withOut: true, timeoutMs: 180_000 });
+
+t.test('apidump reads the recording: exit 0, no stack trace', async (t) => {
+  t.equal(run.code, 0, 'exit 0');
+  t.notMatch(run.stderr, STACK_LINE);
+  t.ok(run.records.length > 0, 'exchanges written');
+});
+
+/** The client named in the target's query (`?c=curl`), or null. */
+function clientOf(target: string): string | null {
+  const q = target.indexOf('?');
+  return q < 0 ? null : new URLSearchParams(target.slice(q + 1)).get('c');
+}
+
+/** Bytes as text for a readable diff (latin1: one character per byte). */
+const text = (base64: string) => Buffer.from(base64, 'base64').toString('latin1');
+
+for (const [name, v] of Object.entries(truth.variants)) {
+  const mustFlag = v.unusual || v.strictRefused.length > 0;
+  for (const client of truth.clients) {
+    t.test(`${name} fetched by ${client}: ${v.note}`, async (t) => {
+      const found = run.records.filter((x) => x.request?.path === `/v/${name}` && clientOf(x.request.target) === client);
+      t.ok(found.length > 0, 'the exchange is reported');
+      for (const x of found) {
+        const flags: string[] = x.flags ?? [];
+        const seen = `reported: status ${x.response?.status ?? 'none'}, flags [${flags.join(', ')}], body ${x.response?.body?.length ?? 'none'} bytes`;
+        if (v.expected !== null) {
+          t.equal(text(x.response?.body?.base64 ?? ''), text(v.expected),
+            `the body ${v.expectedFrom.join(', ')} read (${Buffer.from(v.expected, 'base64').length} bytes); ${seen}`);
+        }
+        if (mustFlag) {
+          const why = v.strictRefused.length > 0 ? `refused by ${v.strictRefused.join(', ')}` : 'unusual framing';
+          t.ok(flags.includes('lenient'), `flag lenient (${why}); ${seen}`);
+        }
+        if (v.control) {
+          t.notOk(flags.includes('lenient'), `control: no lenient; ${seen}`);
+          t.notOk(flags.includes('parse_error'), `control: no parse_error; ${seen}`);
+        }
+      }
+    });
+  }
+}
