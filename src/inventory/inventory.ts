@@ -8,6 +8,9 @@ import { segmentKind } from './classify.js';
 import { PathTrie, TrieBudget } from './path-trie.js';
 import { DEFAULT_LIMITS, type EndpointReport, type InventoryExchange, type InventoryLimits, type InventoryReport } from './types.js';
 
+/** The node cap follows the endpoint cap unless given: room for paths of ten segments each. */
+const NODES_PER_ENDPOINT = 10;
+
 /** A path's segments: split on '/', empty segments dropped (`/a//b/` is `/a/b`). */
 export function pathSegments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
@@ -21,7 +24,8 @@ export class Inventory {
   private kept = 0;
 
   constructor(limits: Partial<InventoryLimits> = {}) {
-    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    const maxEndpoints = limits.maxEndpoints ?? DEFAULT_LIMITS.maxEndpoints;
+    this.limits = { ...DEFAULT_LIMITS, maxNodes: NODES_PER_ENDPOINT * maxEndpoints, ...limits };
     this.budget = new TrieBudget(this.limits);
   }
 
@@ -29,6 +33,7 @@ export class Inventory {
     this.exchanges++;
     let trie = this.hosts.get(ex.host);
     if (trie === undefined) {
+      if (this.budget.endpoints >= this.limits.maxEndpoints) { this.budget.droppedEndpointCap++; return; }
       if (this.budget.nodes >= this.limits.maxNodes) { this.budget.droppedNodeCap++; return; }
       trie = new PathTrie(this.budget);
       this.hosts.set(ex.host, trie);

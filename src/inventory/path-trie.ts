@@ -124,6 +124,8 @@ export class PathTrie {
   /** Adds one exchange at its path; false when a cap dropped it (counted in the budget). */
   add(segments: readonly string[], kinds: readonly ValueKind[], ex: InventoryExchange): boolean {
     let node = this.root;
+    // with every endpoint slot taken, only paths that already exist can be counted: no node is made for others
+    const full = this.budget.endpoints >= this.budget.limits.maxEndpoints;
     for (let i = 0; i < segments.length; i++) {
       const seg = segments[i];
       let next: TrieNode | null | undefined;
@@ -132,16 +134,19 @@ export class PathTrie {
         if (node.seen.size > this.budget.limits.paramThreshold) this.flip(node);
       }
       if (kinds[i] !== 'string' || node.seen === null) {
-        next = this.paramChild(node);
+        next = full ? node.param : this.paramChild(node);
         if (next !== null) this.note(next, kinds[i], seg);
       } else {
-        next = node.literals.get(seg);
-        if (next === undefined) {
+        next = node.literals.get(seg) ?? null;
+        if (next === null && !full) {
           next = this.newNode();
           if (next !== null) node.literals.set(seg, next);
         }
       }
-      if (next === null) { this.budget.droppedNodeCap++; return false; }
+      if (next === null) {
+        if (full) this.budget.droppedEndpointCap++; else this.budget.droppedNodeCap++;
+        return false;
+      }
       node = next;
     }
     let stats = node.endpoints.get(ex.method);

@@ -84,7 +84,7 @@ export interface InventoryReport {
 export interface InventoryLimits {
   /** Endpoints kept; an exchange of a new endpoint past it is counted in totals.dropped_endpoint_cap. */
   maxEndpoints: number;
-  /** Path-trie nodes kept; past it new paths are dropped and counted in totals.dropped_node_cap. */
+  /** Path-trie nodes kept (default 10 x maxEndpoints); past it new paths are dropped, counted in totals.dropped_node_cap. */
   maxNodes: number;
   /** Distinct literals one position may hold before it becomes a parameter. */
   paramThreshold: number;
