@@ -1,7 +1,8 @@
 /**
  * The inventory as a text table for a terminal: endpoints by calls (the report's order), columns method,
  * path, calls, status mix, p50 and p95 latency (ms); a host column when there are several hosts. The path
- * column takes the width left by the others (at least 12 characters) and cuts longer paths with '…'. A
+ * column takes the width left by the others (at least 12 characters) and cuts longer paths at their start
+ * with '…' (`…/orders/{orderId}`): the ends of paths differ more than their prefixes. A
  * last line gives the totals and what the caps dropped.
  */
 import type { EndpointReport, InventoryReport } from './types.js';
@@ -17,8 +18,10 @@ function ms(v: number | undefined): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
-function cut(s: string, width: number): string {
-  return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
+/** Cuts text to `width` with '…': at the end, or at the start (`fromStart`, for paths: their ends differ). */
+function cut(s: string, width: number, fromStart = false): string {
+  if (s.length <= width) return s;
+  return fromStart ? `…${s.slice(s.length - width + 1)}` : `${s.slice(0, Math.max(0, width - 1))}…`;
 }
 
 export function renderTable(report: InventoryReport, width: number): string {
@@ -34,7 +37,7 @@ export function renderTable(report: InventoryReport, width: number): string {
   if (multiHost) widths[0] = Math.min(widths[0], 32);
   const numeric = new Set([pathCol + 1, pathCol + 3, pathCol + 4]);
   const line = (cells: string[]): string => cells.map((c, i) => {
-    const s = cut(c, widths[i]);
+    const s = cut(c, widths[i], i === pathCol);
     return numeric.has(i) ? s.padStart(widths[i]) : s.padEnd(widths[i]);
   }).join('  ').trimEnd();
   const t = report.totals;
