@@ -8,6 +8,7 @@
 //   - the exchange carries `lenient` when some client refused the response or the variant's framing is unusual;
 //   - well-formed controls carry neither `lenient` nor `parse_error`.
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runSensor, STACK_LINE } from '../util/sensor-run.js';
@@ -34,6 +35,14 @@ t.test('apidump reads the recording: exit 0, no stack trace', async (t) => {
   t.equal(run.code, 0, 'exit 0');
   t.notMatch(run.stderr, STACK_LINE);
   t.ok(run.records.length > 0, 'exchanges written');
+});
+
+t.test('the recording matches variants.mjs: every variant recorded, every response whole in the capture', async (t) => {
+  const { VARIANTS } = (await import(join(DIR, 'variants.mjs'))) as { VARIANTS: Array<{ name: string }> };
+  t.same(Object.keys(truth.variants), VARIANTS.map((v) => v.name), 'lenient.expected.json has the variants of variants.mjs, in order');
+  const check = spawnSync(process.execPath, [join(DIR, 'check-wire.mjs'), join(DIR, 'lenient.pcap'), '80'], { encoding: 'utf8' });
+  t.equal(check.status, 0, `check-wire.mjs: ${check.stderr.trim() || check.stdout.trim()}`);
+  t.match(check.stdout, `${VARIANTS.length * truth.clients.length} responses`, 'one response per variant and client');
 });
 
 /** The client named in the target's query (`?c=curl`), or null. */
