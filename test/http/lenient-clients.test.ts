@@ -5,7 +5,8 @@
 // (/v/<variant>) and the client in the query (?c=<client>):
 //   - the decoded response body equals `expected`, the body the most lenient client read (when no client read
 //     one, only that the exchange exists);
-//   - the exchange carries `lenient` when some client refused the response or the variant's framing is unusual;
+//   - the exchange carries `lenient` exactly when the variant is `unusual` (its head, framing or coding list departs
+//     from RFC 9110/9112), and the variant's `flags` (`decode_error`, `unknown_encoding`: a coding not applied);
 //   - well-formed controls carry neither `lenient` nor `parse_error`.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +20,7 @@ interface VariantTruth {
   group: string;
   control: boolean;
   unusual: boolean;
+  flags: string[];
   note: string;
   expected: string | null;
   expectedFrom: string[];
@@ -55,7 +57,6 @@ function clientOf(target: string): string | null {
 const text = (base64: string) => Buffer.from(base64, 'base64').toString('latin1');
 
 for (const [name, v] of Object.entries(truth.variants)) {
-  const mustFlag = v.unusual || v.strictRefused.length > 0;
   for (const client of truth.clients) {
     t.test(`${name} fetched by ${client}: ${v.note}`, async (t) => {
       const found = run.records.filter((x) => x.request?.path === `/v/${name}` && clientOf(x.request.target) === client);
@@ -67,9 +68,11 @@ for (const [name, v] of Object.entries(truth.variants)) {
           t.equal(text(x.response?.body?.base64 ?? ''), text(v.expected),
             `the body ${v.expectedFrom.join(', ')} read (${Buffer.from(v.expected, 'base64').length} bytes); ${seen}`);
         }
-        if (mustFlag) {
-          const why = v.strictRefused.length > 0 ? `refused by ${v.strictRefused.join(', ')}` : 'unusual framing';
-          t.ok(flags.includes('lenient'), `flag lenient (${why}); ${seen}`);
+        if (v.unusual) t.ok(flags.includes('lenient'), `flag lenient (unusual framing); ${seen}`);
+        else t.notOk(flags.includes('lenient'), `no lenient (RFC-valid framing); ${seen}`);
+        for (const f of v.flags) t.ok(flags.includes(f), `flag ${f}; ${seen}`);
+        if (v.flags.length > 0 && v.expected === null) {
+          t.not(x.response?.body?.encoding ?? null, 'gzip', `a coding not applied is not reported as decoded; ${seen}`);
         }
         if (v.control) {
           t.notOk(flags.includes('lenient'), `control: no lenient; ${seen}`);
