@@ -8,10 +8,10 @@
  * Per-endpoint bounds: at most `maxNames` query names, header names and content types each; what is left out
  * is counted in `dropped` (shown in the report).
  */
-import type { Schema } from 'genson-js';
 import { queryValueType } from './classify.js';
 import { Quantiles } from './sketch.js';
-import { canonical, mergeSchema, schemaOf } from './schema.js';
+import { foldShape, Shape, toSchema } from './schema.js';
+import { scanJson } from './json-shape.js';
 import type { BodyInput, EndpointReport, InventoryExchange, InventoryLimits } from './types.js';
 import { authSchemes } from './auth.js';
 
@@ -51,8 +51,8 @@ export class EndpointStats {
   readonly headers = new Set<string>();
   readonly auth = new Set<string>();
   readonly dropped = new Map<string, number>();
-  requestSchema: Schema | null = null;
-  readonly responseSchemas = new Map<string, Schema>();
+  requestSchema: Shape | null = null;
+  readonly responseSchemas = new Map<string, Shape>();
 
   constructor(private readonly limits: InventoryLimits) {}
 
@@ -67,14 +67,15 @@ export class EndpointStats {
     if (t !== null && this.admit(map.size, map.has(t), what)) bump(map, t);
   }
 
-  /** The schema of a JSON body, or null (not JSON, cut, too large, unparsable: the last three counted). */
-  private bodySchema(type: string | null, body: BodyInput): Schema | null {
-    if (!isJsonType(type) || body.bytes === null || body.bytes.length === 0) return null;
-    if (body.truncated) { bump(this.dropped, 'bodies_truncated'); return null; }
-    if (body.bytes.length > this.limits.maxSchemaBodyBytes) { bump(this.dropped, 'bodies_too_large'); return null; }
-    let value: unknown;
-    try { value = JSON.parse(body.bytes.toString('utf8')); } catch { bump(this.dropped, 'bodies_not_json'); return null; }
-    return schemaOf(value, () => bump(this.dropped, 'schema_cuts'));
+  private readonly cut = (): void => bump(this.dropped, 'schema_cuts');
+
+  /** Folds a JSON body into the shape made by `shape()`; not JSON, cut, too large, unparsable: nothing (the last three counted). */
+  private foldBody(type: string | null, body: BodyInput, shape: () => Shape): void {
+    if (!isJsonType(type) || body.bytes === null || body.bytes.length === 0) return;
+    if (body.truncated) { bump(this.dropped, 'bodies_truncated'); return; }
+    if (body.bytes.length > this.limits.maxSchemaBodyBytes) { bump(this.dropped, 'bodies_too_large'); return; }
+    const s = scanJson(body.bytes, this.cut);
+    if (s === null) bump(this.dropped, 'bodies_not_json'); else foldShape(shape(), s, this.cut);
   }
 
   add(ex: InventoryExchange): void {
@@ -101,8 +102,7 @@ export class EndpointStats {
     const reqType = mediaType(ex.requestHeaders);
     this.addType(this.requestTypes, reqType, 'request_content_types');
     this.requestBytes.add(ex.requestBody.length);
-    const rs = this.bodySchema(reqType, ex.requestBody);
-    if (rs !== null) this.requestSchema = mergeSchema(this.requestSchema, rs);
+    this.foldBody(reqType, ex.requestBody, () => (this.requestSchema ??= new Shape()));
     const r = ex.response;
     if (r === null) { this.noResponse++; return; }
     const code = String(r.status);
@@ -111,8 +111,11 @@ export class EndpointStats {
     this.responseBytes.add(r.body.length);
     const resType = mediaType(r.headers);
     this.addType(this.responseTypes, resType, 'response_content_types');
-    const s = this.bodySchema(resType, r.body);
-    if (s !== null) this.responseSchemas.set(code, mergeSchema(this.responseSchemas.get(code) ?? null, s));
+    this.foldBody(resType, r.body, () => {
+      let s = this.responseSchemas.get(code);
+      if (s === undefined) { s = new Shape(); this.responseSchemas.set(code, s); }
+      return s;
+    });
   }
 
   /** Folds `o` into this endpoint (bounded sets keep their bound; what does not fit is counted). */
@@ -135,8 +138,11 @@ export class EndpointStats {
     for (const h of o.headers) if (this.admit(this.headers.size, this.headers.has(h), 'header_names')) this.headers.add(h);
     for (const a of o.auth) this.auth.add(a);
     for (const [k, n] of o.dropped) bump(this.dropped, k, n);
-    if (o.requestSchema !== null) this.requestSchema = mergeSchema(this.requestSchema, o.requestSchema);
-    for (const [k, s] of o.responseSchemas) this.responseSchemas.set(k, mergeSchema(this.responseSchemas.get(k) ?? null, s));
+    if (o.requestSchema !== null) foldShape(this.requestSchema ??= new Shape(), o.requestSchema, this.cut);
+    for (const [k, s] of o.responseSchemas) {
+      const mine = this.responseSchemas.get(k);
+      if (mine === undefined) this.responseSchemas.set(k, s); else foldShape(mine, s, this.cut);
+    }
   }
 
   /** The report fields of this endpoint (without host, method, path and path parameters). */
@@ -155,8 +161,8 @@ export class EndpointStats {
       auth: [...this.auth].sort(),
       first_seen: new Date(this.firstMs).toISOString(),
       last_seen: new Date(this.lastMs).toISOString(),
-      request_schema: this.requestSchema === null ? null : canonical(this.requestSchema),
-      response_schemas: sortedRecord(this.responseSchemas, canonical),
+      request_schema: this.requestSchema === null ? null : toSchema(this.requestSchema),
+      response_schemas: sortedRecord(this.responseSchemas, toSchema),
       dropped: sortedRecord(this.dropped),
     };
   }
