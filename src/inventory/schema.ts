@@ -14,42 +14,61 @@ import type { JsonSchema } from './types.js';
 export const MAX_PROPERTIES = 200;
 export const MAX_DEPTH = 12;
 
+/** Type bits of a Shape. */
+export const T_NULL = 1;
+export const T_BOOLEAN = 2;
+export const T_INTEGER = 4;
+export const T_NUMBER = 8;
+export const T_STRING = 16;
+export const T_OBJECT = 32;
+export const T_ARRAY = 64;
+const TYPE_NAMES: Array<[number, string]> = [
+  [T_ARRAY, 'array'], [T_BOOLEAN, 'boolean'], [T_INTEGER, 'integer'], [T_NULL, 'null'], [T_NUMBER, 'number'], [T_OBJECT, 'object'], [T_STRING, 'string'],
+];
+
 export class Shape {
-  readonly types = new Set<string>();
+  /** T_* bits of the types seen. */
+  types = 0;
   /** Objects folded in at this position. */
   objects = 0;
   /** Values folded in at this position (for a property: objects that had it). */
   seen = 0;
-  /** Property -> shape; null once cut (too many keys). */
-  props: Map<string, Shape> | null = new Map();
+  /** Property -> shape, made with the first key; null before it, or once cut (`propsCut`). */
+  props: Map<string, Shape> | null = null;
+  propsCut = false;
   items: Shape | null = null;
+  /** The keys of the last object scanned here, in order, and their shapes: a cache for the scanner only. */
+  lastKeys: string[] | null = null;
+  lastShapes: Shape[] | null = null;
 }
 
 /** Folds shape `b` into `a` (the union of what both saw); `cut()` when the union passes a bound. */
 export function foldShape(a: Shape, b: Shape, cut: () => void): void {
   a.seen += b.seen;
   a.objects += b.objects;
-  for (const t of b.types) a.types.add(t);
+  a.types |= b.types;
   if (b.items !== null) foldShape(a.items ??= new Shape(), b.items, cut);
-  if (a.props === null) return;
-  if (b.props === null) { a.props = null; return; }
+  if (a.propsCut) return;
+  if (b.propsCut) { a.props = null; a.propsCut = true; return; }
+  if (b.props === null) return;
+  const mine = a.props ??= new Map();
   for (const [k, p] of b.props) {
-    const mine = a.props.get(k);
-    if (mine !== undefined) { foldShape(mine, p, cut); continue; }
-    if (a.props.size >= MAX_PROPERTIES) { a.props = null; cut(); return; }
+    const m = mine.get(k);
+    if (m !== undefined) { foldShape(m, p, cut); continue; }
+    if (mine.size >= MAX_PROPERTIES) { a.props = null; a.propsCut = true; cut(); return; }
     const copy = new Shape();
     foldShape(copy, p, cut);
-    a.props.set(k, copy);
+    mine.set(k, copy);
   }
 }
 
 /** The JSON Schema of a shape (keys in sorted order). */
 export function toSchema(s: Shape): JsonSchema {
-  const types = [...s.types];
-  const names = (types.includes('integer') && types.includes('number') ? types.filter((t) => t !== 'integer') : types).sort();
+  const bits = (s.types & T_INTEGER) !== 0 && (s.types & T_NUMBER) !== 0 ? s.types & ~T_INTEGER : s.types;
+  const names = TYPE_NAMES.filter(([bit]) => (bits & bit) !== 0).map(([, name]) => name);
   const out: JsonSchema = {};
   if (s.items !== null) out.items = toSchema(s.items);
-  if (s.types.has('object') && s.props !== null && s.props.size > 0) {
+  if ((s.types & T_OBJECT) !== 0 && s.props !== null && s.props.size > 0) {
     const props: Record<string, JsonSchema> = {};
     const required: string[] = [];
     for (const k of [...s.props.keys()].sort()) {

@@ -58,14 +58,17 @@ export function endpointKeys(list: Array<{ method: string; path: string; count: 
 }
 
 /** One exchange record in apidump's output format (docs/output.md), for synthetic inputs. */
-export function record(method: string, target: string, opts: { host?: string; status?: number; startMs?: number; latencyMs?: number; headers?: Array<[string, string]> } = {}): string {
+export function record(method: string, target: string, opts: { host?: string; status?: number; startMs?: number; latencyMs?: number; headers?: Array<[string, string]>; json?: string } = {}): string {
   const body = { length: 0, truncated: false, base64: '', encoding: null };
+  const text = opts.json === undefined ? null : Buffer.from(opts.json);
+  const resBody = text === null ? body : { length: text.length, truncated: false, base64: text.toString('base64'), encoding: null };
+  const resHeaders = text === null ? [] : [['Content-Type', 'application/json']];
   const start = BigInt(Math.round((opts.startMs ?? 1_700_000_000_000) * 1e6));
   const end = start + BigInt(Math.round((opts.latencyMs ?? 1) * 1e6));
   const q = target.indexOf('?');
   return JSON.stringify({
     request: { method, target, path: q < 0 ? target : target.slice(0, q), host: opts.host ?? 'api.test', version: '1.1', headers: opts.headers ?? [], body },
-    response: { status: opts.status ?? 200, reason: 'OK', version: '1.1', headers: [], body, informational: [] },
+    response: { status: opts.status ?? 200, reason: 'OK', version: '1.1', headers: resHeaders, body: resBody, informational: [] },
     client: { ip: '10.0.0.2', port: 40000 }, server: { ip: '10.0.0.1', port: 80 },
     start_ns: start.toString(), end_ns: end.toString(), depth: 1, connection_id: 1, flags: [],
   });

@@ -93,3 +93,33 @@ t.test('an API-key query parameter and several hosts', async (t) => {
   t.same(parsed.servers, [{ url: 'http://a.test' }, { url: 'http://b.test' }]);
   t.same(parsed.paths['/v2/items'].get.servers, [{ url: 'http://a.test' }, { url: 'http://b.test' }]);
 });
+
+t.test('response schemas: a union of the bodies whatever their order; bodies that are not JSON counted', async (t) => {
+  const bodies = [
+    '{"id": 1, "name": "a", "tags": ["x"], "owner": {"id": 7}}',
+    '{"id": 2, "name": "b", "tags": [], "score": 1.5}',
+    ' {"id": 3, "name": null, "tags": [1, "y"], "owner": {"id": 8, "since": "2026-01-01"}, "k\\"q": true} ',
+    '{"id": 4, "name": "d", "tags": ["z"], "score": 2}',
+    '{"id": 5, "name": "e", "tags": ["z"]',
+    '[1, 2]',
+  ];
+  const lines = bodies.map((json, i) => record('GET', `/things/${i + 1}`, { json }));
+  const r = await report(t, ['--exchanges', jsonl(lines)]);
+  t.equal(r.endpoints.length, 1);
+  const e = r.endpoints[0];
+  t.same(e.dropped, { bodies_not_json: 1 }, 'the cut-off body is counted, not folded');
+  t.same(e.response_schemas['200'], {
+    items: { type: 'integer' },
+    properties: {
+      id: { type: 'integer' },
+      'k"q': { type: 'boolean' },
+      name: { type: ['null', 'string'] },
+      owner: { properties: { id: { type: 'integer' }, since: { type: 'string' } }, required: ['id'], type: 'object' },
+      score: { type: 'number' },
+      tags: { items: { type: ['integer', 'string'] }, type: 'array' },
+    },
+    required: ['id', 'name', 'tags'],
+    type: ['array', 'object'],
+  });
+  for (const seed of [4, 5]) t.same(await report(t, ['--exchanges', jsonl(shuffled(lines, seed))]), r, `seed ${seed}`);
+});
