@@ -39,7 +39,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let exitCode = 0;
   let layers: ConfigLayers | null = null;
   const onCommandLine = flagsOnCommandLine(argv.slice(1));
-  /** apidump: one line naming the flag and its source (src/config/usage-message.ts); other commands: as yargs says. */
+  /** apidump, inventory: one line naming the flag and its source (src/config/usage-message.ts); other commands: as yargs says. */
   const usageError = (message: string): number => {
     process.stderr.write(argv[0] === 'apidump' || argv[0] === 'inventory'
       ? `Error: ${usageLine(message, argv.slice(1), layers, onCommandLine)}\n`
