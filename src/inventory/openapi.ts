@@ -75,7 +75,8 @@ function operation(e: EndpointReport, servers: string[], usedIds: Set<string>): 
   }
   const jsonType = Object.keys(e.response_content_types).find(isJson) ?? 'application/json';
   const responses: Record<string, unknown> = {};
-  for (const code of Object.keys(e.status)) {
+  // response keys are HTTP status codes (100-599); anything else a server sent stays in x-status only
+  for (const code of Object.keys(e.status).filter((c) => /^[1-5]\d\d$/.test(c))) {
     const schema = e.response_schemas[code];
     responses[code] = schema === undefined
       ? { description: `status ${code} seen ${e.status[code]} times` }

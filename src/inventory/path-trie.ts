@@ -165,7 +165,8 @@ export class PathTrie {
     const step = (node: TrieNode, parts: string[], params: PathParameter[], used: Map<string, number>, before: string | null): void => {
       const path = parts.length === 0 ? '/' : `/${parts.join('/')}`;
       for (const [method, stats] of node.endpoints) visit({ path, method, stats, params });
-      for (const [lit, child] of node.literals) step(child, [...parts, lit], params, used, lit);
+      // a literal '{' or '}' would read as a parameter in the template: written percent-encoded
+      for (const [lit, child] of node.literals) step(child, [...parts, lit.replace(/[{}]/g, (c) => (c === '{' ? '%7B' : '%7D'))], params, used, lit);
       if (node.param !== null) {
         const base = parameterName(before);
         const n = (used.get(base) ?? 0) + 1;

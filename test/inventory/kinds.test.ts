@@ -24,6 +24,7 @@ const CASES: Array<[string, string, string[] | null]> = [
   ['/static/app.js', '/static/app.js', null],
   ['/', '/', null],
   ['/a//b/', '/a/b', null],
+  ['/odd/{x}', '/odd/%7Bx%7D', null],
 ];
 
 t.test('values that are parameters at once, and the names they get', async (t) => {

@@ -3,6 +3,7 @@
 // exchange records whose paths are built here, so every expected template and count follows from this code.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { validate } from '@readme/openapi-parser';
 import { makePrng } from '../util/prng.js';
 import { API_PCAP, exchangesOf, inventory, jsonl, record, report } from './harness.js';
 
@@ -87,11 +88,16 @@ t.test('an API-key query parameter and several hosts', async (t) => {
   ];
   const r = await report(t, ['--exchanges', jsonl(lines)]);
   t.same(r.endpoints.map((e: any) => [e.host, e.count, e.auth]), [['b.test', 2, []], ['a.test', 1, ['query:api_key']]]);
+  lines.push(record('GET', '/v2/items?n=6', { host: 'b.test', status: 999 }));
   const doc = await inventory(['--exchanges', jsonl(lines), '--format', 'openapi']);
   t.notMatch(doc.stdout, /SECRET-QUERY-KEY/);
   const parsed = JSON.parse(doc.stdout);
   t.same(parsed.servers, [{ url: 'http://a.test' }, { url: 'http://b.test' }]);
   t.same(parsed.paths['/v2/items'].get.servers, [{ url: 'http://a.test' }, { url: 'http://b.test' }]);
+  t.same(Object.keys(parsed.paths['/v2/items'].get.responses), ['200'], 'a status outside 100-599 is no response key');
+  t.same(parsed.paths['/v2/items'].get['x-status'], { 200: 2, 999: 1 });
+  const v = await validate(parsed);
+  t.ok(v.valid, JSON.stringify(v));
 });
 
 t.test('response schemas: a union of the bodies whatever their order; bodies that are not JSON counted', async (t) => {
