@@ -129,3 +129,21 @@ t.test('response schemas: a union of the bodies whatever their order; bodies tha
   });
   for (const seed of [4, 5]) t.same(await report(t, ['--exchanges', jsonl(shuffled(lines, seed))]), r, `seed ${seed}`);
 });
+
+t.test('schema bounds: more than 200 keys at one position, nesting past 12 levels, each cut counted', async (t) => {
+  const wide = JSON.stringify({ ok: true, byId: Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`k${i}`, i])) });
+  const deep = JSON.stringify({ ok: false, n: JSON.parse('{"a":'.repeat(15) + '1' + '}'.repeat(15)) });
+  const r = await report(t, ['--exchanges', jsonl([record('GET', '/wide', { json: wide }), record('GET', '/deep', { json: deep })])]);
+  const by = new Map(r.endpoints.map((e: any) => [e.path, e]));
+  const w: any = by.get('/wide');
+  t.same(w.response_schemas['200'].properties.byId, { type: 'object' }, 'the wide position keeps its type only');
+  t.same(w.response_schemas['200'].properties.ok, { type: 'boolean' }, 'its siblings are kept');
+  t.same(w.dropped, { schema_cuts: 1 });
+  const d: any = by.get('/deep');
+  let s = d.response_schemas['200'].properties.n;
+  let levels = 1;
+  while (s.properties !== undefined) { s = s.properties.a; levels++; }
+  t.equal(levels, 12, 'twelve levels below the body kept');
+  t.same(s, { type: 'object' });
+  t.ok(d.dropped.schema_cuts >= 1, 'the cut is counted');
+});
