@@ -9,7 +9,7 @@ import { APIDUMP_OPTIONS, UsageError } from './apidump-flags.js';
 import { nonEmpty, oneOf, wholeNumber } from '../config/values.js';
 import { DEFAULT_LIMITS, type InventoryLimits } from '../inventory/types.js';
 
-export const INVENTORY_FORMATS = ['table', 'json', 'openapi'] as const;
+export const INVENTORY_FORMATS = ['table', 'json', 'openapi', 'html'] as const;
 export type InventoryFormat = (typeof INVENTORY_FORMATS)[number];
 
 /** A whole number >= 1 (a cap of 0 would keep nothing). */
@@ -42,7 +42,7 @@ export const INVENTORY_OPTIONS = {
   'redact-header': A['redact-header'],
   'redact-body-field': A['redact-body-field'],
   out: { type: 'string' as const, requiresArg: true, default: '-', coerce: nonEmpty('out', "a file path or '-'"), describe: "write the inventory to this file ('-' = stdout); openapi: YAML when it ends in .yaml/.yml", group: 'Output:' },
-  format: { choices: INVENTORY_FORMATS, requiresArg: true, coerce: oneOf('format', INVENTORY_FORMATS), describe: 'table (default on a terminal), json (default otherwise) or openapi', group: 'Output:' },
+  format: { choices: INVENTORY_FORMATS, requiresArg: true, coerce: oneOf('format', INVENTORY_FORMATS), describe: 'table (default on a terminal), json (default otherwise), openapi, or html (default when --out ends in .html)', group: 'Output:' },
   'max-endpoints': { type: 'string' as const, requiresArg: true, default: String(DEFAULT_LIMITS.maxEndpoints), coerce: atLeastOne('max-endpoints'), describe: 'endpoints kept at most; exchanges of further endpoints are counted, not kept', group: 'Bounds:' },
   'param-threshold': { type: 'string' as const, requiresArg: true, default: String(DEFAULT_LIMITS.paramThreshold), coerce: atLeastOne('param-threshold'), describe: 'distinct literals at one path position before it becomes a parameter', group: 'Bounds:' },
   'log-level': { ...A['log-level'], default: 'warn' },
@@ -96,7 +96,7 @@ export function toInventoryConfig(a: Record<string, unknown>, onCommandLine: Set
     },
     redaction: { enabled: a.redaction === 'on', extraHeaders: a['redact-header'] as string[], extraBodyFields: a['redact-body-field'] as string[] },
     out,
-    format: (a.format as InventoryFormat | undefined) ?? (out === '-' && stdoutIsTerminal ? 'table' : 'json'),
+    format: (a.format as InventoryFormat | undefined) ?? (/\.html?$/i.test(out) ? 'html' : out === '-' && stdoutIsTerminal ? 'table' : 'json'),
     limits: { maxEndpoints: a['max-endpoints'] as number, paramThreshold: a['param-threshold'] as number },
     logLevel: a['log-level'] as string,
   };

@@ -22,6 +22,7 @@ import { Inventory } from '../inventory/inventory.js';
 import { fromHttpExchange, fromRecord } from '../inventory/exchange-input.js';
 import { renderTable } from '../inventory/table.js';
 import { toOpenApi } from '../inventory/openapi.js';
+import { renderHtml } from '../inventory/html-page.js';
 import type { InventoryReport } from '../inventory/types.js';
 
 /** Batches read from a capture file (as apidump reads files). */
@@ -114,6 +115,7 @@ async function readExchanges(cfg: InventoryConfig, inv: Inventory, policy: Traff
 export function renderInventory(report: InventoryReport, cfg: InventoryConfig): string {
   if (cfg.format === 'table') return renderTable(report, process.stdout.columns ?? 120);
   if (cfg.format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  if (cfg.format === 'html') return renderHtml(report);
   const doc = toOpenApi(report);
   return /\.ya?ml$/i.test(cfg.out) ? toYaml(doc, { aliasDuplicateObjects: false }) : `${JSON.stringify(doc, null, 2)}\n`;
 }
