@@ -15,7 +15,7 @@ function queryOf(target: string): string {
 }
 
 /** The endpoint's host: the Host header lower-cased, else the server's address. */
-function hostOf(host: string | null, serverIp: string, serverPort: number): string {
+export function hostOf(host: string | null, serverIp: string, serverPort: number): string {
   if (host !== null && host.trim() !== '') return host.trim().toLowerCase();
   return serverIp.includes(':') ? `[${serverIp}]:${serverPort}` : `${serverIp}:${serverPort}`;
 }
@@ -39,7 +39,7 @@ export function fromHttpExchange(ex: HttpExchange): InventoryExchange {
 }
 
 /** Nanoseconds since the epoch as a decimal string -> milliseconds, the same double as fromHttpExchange. */
-function msOf(ns: unknown): number {
+export function msOf(ns: unknown): number {
   const s = String(ns);
   if (!/^\d+$/.test(s)) throw new Error(`expected a decimal timestamp, got ${JSON.stringify(ns)}`);
   const sec = s.length > 9 ? Number(s.slice(0, -9)) : 0;

@@ -14,6 +14,7 @@
  * A one-line summary per request goes to `log`. `failNext(n)` makes the next n POSTs answer an error
  * status (503 by default) without recording anything, for retry tests.
  * Request bodies are capped at maxBodyBytes (default 64 MiB): larger ones get 413.
+ * Every received exchange also feeds the live catalog (catalog.ts): GET /, /api/inventory, /openapi.json.
  *
  * Start-up failures reject before anything listens, with one-line messages: an `out` path that cannot be
  * written (OutputOpenError naming --out), an address that cannot be listened on (SatelliteListenError:
@@ -27,6 +28,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { otlpSpanRecords } from './otlp-json.js';
+import { Catalog } from './catalog.js';
 import { errnoReason, outputOpenError } from '../export/open-error.js';
 
 export class SatelliteListenError extends Error {
@@ -80,6 +82,7 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
   const stats: SatelliteStats = {
     requests: 0, otlpSpans: 0, levoTraces: 0, protobufRequests: 0, protobufBytes: 0, injectedFailures: 0, badRequests: 0,
   };
+  const catalog = new Catalog();
   let failRemaining = 0;
   let failStatus = 503;
   let failRetryAfter: number | undefined;
@@ -125,6 +128,8 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
     const path = (req.url ?? '').split('?')[0];
     const orgHeader = req.headers['x-levo-organization-id'];
     const orgId = typeof orgHeader === 'string' ? orgHeader : null;
+    const page = req.method === 'GET' ? catalog.get(path) : null;
+    if (page !== null) return reply(res, page.status, page.body, page.type, { 'cache-control': 'no-store' });
     if (path !== '/v1/traces' && path !== '/1.0/ebpf/traces') return reply(res, 404, '{"error":"not found"}');
     if (req.method !== 'POST') return reply(res, 405, '{"error":"POST only"}', 'application/json', { allow: 'POST' });
     if (failRemaining > 0) {
@@ -148,7 +153,7 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
     try {
       if (path === '/v1/traces') {
         const records = otlpSpanRecords(JSON.parse(body.toString('utf8')));
-        for (const r of records) emit({ format: 'otlp', org_id: orgId, ...r });
+        for (const r of records) { emit({ format: 'otlp', org_id: orgId, ...r }); catalog.addOtlpSpan(r.span); }
         stats.otlpSpans += records.length;
         log(`satellite: otlp ${records.length} spans, ${body.length} bytes, org=${orgId ?? '-'}`);
         return reply(res, 200, '{}');
@@ -158,7 +163,7 @@ export async function startSatellite(opts: SatelliteOptions): Promise<Satellite>
       for (const t of traces) {
         if (t === null || typeof t !== 'object') throw new Error('a trace is not an object');
       }
-      for (const t of traces) emit({ format: 'levo', org_id: orgId, trace: t });
+      for (const t of traces) { emit({ format: 'levo', org_id: orgId, trace: t }); catalog.addLevoTrace(t); }
       stats.levoTraces += traces.length;
       log(`satellite: levo ${traces.length} traces, ${body.length} bytes, org=${orgId ?? '-'}`);
       return reply(res, 200, '{}');
