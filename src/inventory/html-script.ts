@@ -2,7 +2,8 @@
  * The inline script of the HTML report (html-page.ts), as text. Plain browser JS, no library, no network
  * unless the page is live. It reads the rows' data from `<script type="application/json" id="inventory-data">`
  * (an array: [host, method, path, count, errors, p50, p95, p99] per table row, in row order) and:
- * - sorts the table when a column head is clicked (again: the other direction), by the data, not the text;
+ * - sorts the table when a column head is clicked (numbers largest first, text A-Z; again: the other
+ *   direction), by the data, not the text;
  * - filters rows by the text box (case-insensitive substring of host, method and path), showing the count;
  * - when `<body data-live="N">`: every N seconds fetches the page's own URL and, when its exchange count
  *   changed, swaps in the new `<main>` and keeps the sort and the filter. Nothing is fetched otherwise.
@@ -11,6 +12,7 @@ export const PAGE_SCRIPT = `(function () {
   'use strict';
   var sortKey = null, sortDesc = false;
   var KEYS = { host: 0, method: 1, path: 2, count: 3, errors: 4, p50: 5, p95: 6, p99: 7 };
+  var NUMERIC = ['count', 'errors', 'p50', 'p95', 'p99'];
   function data() { return JSON.parse(document.getElementById('inventory-data').textContent); }
   function rows() { return Array.prototype.slice.call(document.querySelectorAll('#endpoints tbody tr')); }
   function applySort() {
@@ -43,7 +45,7 @@ export const PAGE_SCRIPT = `(function () {
     document.querySelectorAll('#endpoints th[data-key]').forEach(function (th) {
       th.addEventListener('click', function () {
         var key = th.dataset.key;
-        sortDesc = key === sortKey ? !sortDesc : (key === 'count' || key === 'errors' || key[0] === 'p');
+        sortDesc = key === sortKey ? !sortDesc : NUMERIC.indexOf(key) >= 0;
         sortKey = key;
         applySort();
       });

@@ -1,9 +1,11 @@
 // The embedded satellite's live catalog, as processes: `pcap-sensor satellite`, then `apidump --pcap
 // fixtures/inventory/api.pcap --satellite-url URL` in each --export-format; GET /api/inventory, /openapi.json
-// and / then say what `pcap-sensor inventory` says of the same capture (and the capture's ground truth).
+// and / then say what `pcap-sensor inventory` says of the same capture (and the capture's ground truth); the
+// page open in headless Chromium fills in while the traffic arrives.
 import t, { type Test } from 'tap';
 import { run, startSensor, type Proc } from '../cli/runtime-harness.js';
 import { API, API_PCAP, endpointKeys, inventory, report } from '../inventory/harness.js';
+import { haveChromium, startBrowser } from '../inventory/browser.js';
 
 async function startSatellite(t: Test): Promise<{ sat: Proc; url: string }> {
   const sat = startSensor(['satellite', '--port', '0', '--out', '/dev/null'], { killAfterMs: 300_000 });
@@ -69,3 +71,22 @@ for (const format of ['otlp', 'levo']) {
     t.match(sat.stderr, new RegExp(`satellite: ${format} \\d+ (spans|traces)`), 'the satellite logged the batches');
   });
 }
+
+t.test('the open page fills in as traffic arrives, without a reload, asking only the satellite', { skip: !haveChromium && 'no /usr/bin/chromium' }, async (t) => {
+  const { url } = await startSatellite(t);
+  const browser = await startBrowser(t);
+  let apidump: ReturnType<typeof run> | undefined;
+  const r = await browser.page(`${url}/`, [
+    { eval: 'window.__marker = 1; document.querySelector("main").dataset.exchanges' },
+    { signal: 'ready' },
+    { waitFor: `document.querySelector('main').dataset.exchanges === '${local.totals.exchanges}' && document.querySelectorAll('#endpoints tbody tr').length`, timeoutMs: 60_000 },
+    { eval: 'window.__marker' },
+  ], () => { apidump = run(['apidump', '--pcap', API_PCAP, '--satellite-url', url, '--export-format', 'levo', '--log-level', 'error']); });
+  t.equal((await apidump!).code, 0);
+  t.equal(r.results[0], '0', 'the page opened on an empty catalog');
+  t.equal(r.results[2], local.endpoints.length, 'every endpoint is listed');
+  t.equal(r.results[3], 1, 'the same document: updated in place, not reloaded');
+  t.same(r.exceptions, []);
+  t.same(r.consoleErrors, []);
+  t.same(r.requests.filter((u) => !u.startsWith(`${url}/`)), [], 'no request but to the satellite');
+});

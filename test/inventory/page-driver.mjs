@@ -1,0 +1,81 @@
+// Drives one page of a running headless Chromium over the DevTools protocol, for the HTML report tests.
+//
+// Usage: node --experimental-websocket page-driver.mjs DEVTOOLS_PORT URL STEPS.json
+// Opens a tab on about:blank, enables the Runtime, Log and Network domains, then navigates to URL (so every
+// request of the page, the document's own included, is seen), waits for the load, and runs STEPS in order:
+//   {"eval": "expression"}                          its value (promises awaited; returned by value)
+//   {"waitFor": "expression", "timeoutMs": 30000}   polls every 100 ms until the value is truthy
+//   {"signal": "name"}                              writes `page-driver: name` on stderr (the test acts on it)
+// Prints one JSON object on stdout: { results: [...], requests: [url, ...], consoleErrors: [...],
+// exceptions: [...] } and closes the tab. Exit 1 (message on stderr) when a step throws or times out.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileSync } from 'node:fs';
+
+const [port, url, stepsFile] = process.argv.slice(2);
+const steps = JSON.parse(readFileSync(stepsFile, 'utf8'));
+const tab = await (await fetch(`http://127.0.0.1:${port}/json/new?about:blank`, { method: 'PUT' })).json();
+const ws = new WebSocket(tab.webSocketDebuggerUrl);
+await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+
+let nextId = 1;
+const pending = new Map();
+const out = { results: [], requests: [], consoleErrors: [], exceptions: [] };
+let loaded = false;
+ws.onmessage = (m) => {
+  const msg = JSON.parse(String(m.data));
+  if (msg.id && pending.has(msg.id)) {
+    pending.get(msg.id)(msg);
+    pending.delete(msg.id);
+  } else if (msg.method === 'Network.requestWillBeSent') {
+    out.requests.push(msg.params.request.url);
+  } else if (msg.method === 'Runtime.consoleAPICalled' && (msg.params.type === 'error' || msg.params.type === 'warning')) {
+    out.consoleErrors.push(msg.params.args.map((a) => a.value ?? a.description).join(' '));
+  } else if (msg.method === 'Log.entryAdded' && msg.params.entry.level === 'error') {
+    out.consoleErrors.push(msg.params.entry.text);
+  } else if (msg.method === 'Runtime.exceptionThrown') {
+    out.exceptions.push(msg.params.exceptionDetails.exception?.description ?? msg.params.exceptionDetails.text);
+  } else if (msg.method === 'Page.loadEventFired') {
+    loaded = true;
+  }
+};
+function send(method, params = {}) {
+  const id = nextId++;
+  ws.send(JSON.stringify({ id, method, params }));
+  return new Promise((resolve, reject) => pending.set(id, (msg) => (msg.error ? reject(new Error(JSON.stringify(msg.error))) : resolve(msg.result))));
+}
+async function evaluate(expression) {
+  const r = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+  if (r.exceptionDetails) throw new Error(`${expression}: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+  return r.result.value;
+}
+
+let code = 0;
+try {
+  for (const d of ['Runtime', 'Log', 'Network', 'Page']) await send(`${d}.enable`);
+  await send('Page.navigate', { url });
+  for (let i = 0; i < 600 && !loaded; i++) await sleep(50);
+  if (!loaded) throw new Error(`${url} did not load in 30 s`);
+  for (const step of steps) {
+    if (step.signal !== undefined) {
+      process.stderr.write(`page-driver: ${step.signal}\n`);
+      out.results.push(null);
+    } else if (step.eval !== undefined) {
+      out.results.push(await evaluate(step.eval));
+    } else {
+      const deadline = Date.now() + (step.timeoutMs ?? 30_000);
+      let v;
+      while (!(v = await evaluate(step.waitFor))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${step.waitFor}`);
+        await sleep(100);
+      }
+      out.results.push(v);
+    }
+  }
+} catch (err) {
+  process.stderr.write(`page-driver: ${err.message}\n`);
+  code = 1;
+}
+process.stdout.write(JSON.stringify(out) + '\n');
+ws.close();
+await fetch(`http://127.0.0.1:${port}/json/close/${tab.id}`).catch(() => {});
+process.exit(code);
