@@ -37,3 +37,27 @@ node -e '
   console.log(`${lines.length} exchanges in ${process.argv[1]}`);
 ' "$OUT/exchanges.jsonl"
 echo "== the embedded satellite received $(wc -l < "$OUT/satellite.jsonl") traces ($OUT/satellite.jsonl)"
+
+# The endpoint inventory: a satellite that stays up (on a terminal) with the capture's endpoints in its live catalog
+bin/pcap-sensor satellite --port "${INVENTORY_PORT:-0}" --out /dev/null 2> "$OUT/catalog.log" &
+CAT_PID=$!
+trap 'kill -TERM $CAT_PID 2>/dev/null || true' EXIT
+URL=""
+for _ in $(seq 1 50); do
+  URL=$(sed -n 's/^satellite listening on \(http:[^ ]*\).*/\1/p' "$OUT/catalog.log")
+  [ -n "$URL" ] && break
+  sleep 0.1
+done
+[ -n "$URL" ] || { echo "the embedded satellite did not start:" >&2; cat "$OUT/catalog.log" >&2; exit 1; }
+bin/pcap-sensor apidump --pcap "$CAPTURE" --satellite-url "$URL" --levo-env quickstart --levoai-org-id quickstart-org \
+  --trace-export-interval 1 --log-level warn
+bin/pcap-sensor inventory --pcap "$CAPTURE" --out "$OUT/inventory.html"
+echo "== the endpoint inventory: $OUT/inventory.html (open it in a browser), and live in the embedded satellite:"
+echo "   $URL/                (the page; it updates while traffic arrives)"
+echo "   $URL/api/inventory   (JSON)    $URL/openapi.json   (OpenAPI 3.1)"
+if [ -t 0 ] && [ -t 1 ]; then
+  echo "   press Ctrl-C to stop the satellite"
+  wait $CAT_PID || true
+else
+  echo "   (stopped: not a terminal; run 'bin/pcap-sensor satellite --port 9999' and point apidump's --satellite-url at it)"
+fi

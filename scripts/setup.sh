@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 # podman, buildah, runc, debootstrap, uidmap: the container image is built and run in the tests (docs/operations.md)
+# chromium: headless, renders the inventory's HTML page in the tests (docs/inventory.md)
 PKGS="libpcap-dev tcpdump tshark tcpreplay wrk iproute2 nginx-light curl python3 libcap2-bin util-linux ca-certificates openssl
-  podman buildah runc debootstrap uidmap"
+  podman buildah runc debootstrap uidmap chromium"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
