@@ -29,6 +29,8 @@ import type { ExportPipeline } from '../export/pipeline.js';
 import { HealthMonitor, type HealthProbes } from '../observability/health-monitor.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { startupSummary } from '../observability/startup-summary.js';
+import { RunProgress } from './run-progress.js';
+import { renderRunSummary } from './run-summary.js';
 
 /**
  * Batches read from a file: 2 MiB (over any real snaplen) and 4096 packets. Small enough that one batch's
@@ -175,6 +177,12 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   stats.start(cfg.statsInterval);
   health.start();
   log.info(startupSummary(cfg, expCfg, sources.map((s) => s.name), metrics?.url ?? null), 'capture started');
+  // a file run on a terminal: a progress line, and a readable summary instead of the final stats line
+  const progress = cfg.pcap && process.stderr.isTTY ? new RunProgress(cfg.pcap, {
+    packets: () => pipeline.pump.packets, bytes: () => pipeline.pump.bytes, exchanges: () => counters.get('http.exchanges') + counters.get('http.dropped_by_policy'),
+  }) : null;
+  const startedAt = Date.now();
+  progress?.start();
 
   // the shutdown deadline counts from the signal: draining the capture is part of the time allowed
   let stoppedAt: number | null = null;
@@ -195,12 +203,21 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
     for (const s of sources) s.stop();
   }
   pipeline.pump.finish();
+  progress?.stop(failed === undefined);
   for (const s of sources) s.close();
   await exporter.shutdown(SHUTDOWN_DEADLINE_MS - (stoppedAt === null ? 0 : Date.now() - stoppedAt));
   health.stop();
   await metrics?.close();
   stats.stop();
-  const final = stats.report('final stats');
+  const final = progress === null ? stats.report('final stats') : stats.refresh();
+  if (progress !== null) {
+    log.debug({ stats: final }, 'final stats');
+    process.stderr.write(renderRunSummary(final, {
+      file: cfg.pcap!, fileBytes: progress.total, elapsedSec: (Date.now() - startedAt) / 1000, out: expCfg.out,
+      satelliteUrl: expCfg.satelliteUrl?.href ?? null, exportFormat: String(expCfg.format), rateLimit: cfg.rateLimit,
+      rateLimitPerEndpoint: cfg.rateLimitPerEndpoint, maxHttpLength: cfg.maxHttpLength, streamTimeoutSeconds: cfg.streamTimeoutSeconds,
+    }));
+  }
   process.removeListener('SIGINT', stop);
   process.removeListener('SIGTERM', stop);
   const outcome = exportOutcome(final, { fileRun: Boolean(cfg.pcap), satellite: expCfg.satelliteUrl !== null, out: expCfg.out !== null });
