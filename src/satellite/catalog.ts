@@ -30,7 +30,7 @@ export class Catalog {
   }
 
   private add(read: () => InventoryExchange | null): void {
-    let ex: InventoryExchange | null = null;
+    let ex: InventoryExchange | null;
     try {
       ex = read();
     } catch {

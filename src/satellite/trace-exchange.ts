@@ -46,7 +46,7 @@ export function fromOtlpSpan(span: { attributes: Attrs; startTimeUnixNano?: unkn
   const query = text(a['url.query']);
   return {
     method,
-    host: hostOf(text(a['http.request.header.host']), String(a['network.local.address'] ?? ''), Number(a['network.local.port'] ?? 0)),
+    host: hostOf(text(a['http.request.header.host']), text(a['network.local.address']) ?? '', Number(a['network.local.port'] ?? 0)),
     path,
     query: query ?? '',
     requestHeaders: headersOf(a, 'http.request.header.'),

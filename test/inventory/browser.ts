@@ -47,9 +47,9 @@ export async function startBrowser(t: Test): Promise<Browser> {
         const c = spawn(process.execPath, ['--experimental-websocket', DRIVER, port, url, stepsFile], { stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
-        c.stdout.on('data', (d: Buffer) => { stdout += d; });
+        c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
         c.stderr.on('data', (d: Buffer) => {
-          stderr += d;
+          stderr += d.toString();
           for (const m of String(d).matchAll(/^page-driver: (\S+)$/gm)) onSignal?.(m[1]!);
         });
         c.on('close', (code) => resolve({ code, stdout, stderr }));
