@@ -29,7 +29,7 @@ import type { ExportPipeline } from '../export/pipeline.js';
 import { HealthMonitor, type HealthProbes } from '../observability/health-monitor.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { startupSummary } from '../observability/startup-summary.js';
-import { RunProgress } from './run-progress.js';
+import { fileSize, RunProgress } from './run-progress.js';
 import { renderRunSummary } from './run-summary.js';
 
 /**
@@ -177,8 +177,10 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   stats.start(cfg.statsInterval);
   health.start();
   log.info(startupSummary(cfg, expCfg, sources.map((s) => s.name), metrics?.url ?? null), 'capture started');
-  // a file run on a terminal: a progress line, and a readable summary instead of the final stats line
-  const progress = cfg.pcap && process.stderr.isTTY ? new RunProgress(cfg.pcap, {
+  // a file run on a terminal: a progress line (not when --out - writes lines to the same terminal), and a
+  // readable summary instead of the final stats line
+  const terminal = Boolean(cfg.pcap && process.stderr.isTTY);
+  const progress = terminal && !(expCfg.out === '-' && process.stdout.isTTY) ? new RunProgress(cfg.pcap!, {
     packets: () => pipeline.pump.packets, bytes: () => pipeline.pump.bytes, exchanges: () => counters.get('http.exchanges') + counters.get('http.dropped_by_policy'),
   }) : null;
   const startedAt = Date.now();
@@ -209,11 +211,11 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   health.stop();
   await metrics?.close();
   stats.stop();
-  const final = progress === null ? stats.report('final stats') : stats.refresh();
-  if (progress !== null) {
+  const final = terminal ? stats.refresh() : stats.report('final stats');
+  if (terminal) {
     log.debug({ stats: final }, 'final stats');
     process.stderr.write(renderRunSummary(final, {
-      file: cfg.pcap!, fileBytes: progress.total, elapsedSec: (Date.now() - startedAt) / 1000, out: expCfg.out,
+      file: cfg.pcap!, fileBytes: fileSize(cfg.pcap!), elapsedSec: (Date.now() - startedAt) / 1000, out: expCfg.out,
       satelliteUrl: expCfg.satelliteUrl?.href ?? null, exportFormat: String(expCfg.format), rateLimit: cfg.rateLimit,
       rateLimitPerEndpoint: cfg.rateLimitPerEndpoint, maxHttpLength: cfg.maxHttpLength, streamTimeoutSeconds: cfg.streamTimeoutSeconds,
     }));

@@ -38,6 +38,15 @@ export function countText(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** The size of the file at `path` in bytes (0 when it cannot be read). */
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** The descriptor this process holds on `path`, or null. */
 function findFd(path: string): number | null {
   try {
@@ -63,7 +72,7 @@ export class RunProgress {
     private readonly source: ProgressSource,
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
-    this.total = statSync(path).size;
+    this.total = fileSize(path);
   }
 
   start(): void {

@@ -74,3 +74,11 @@ t.test('standard error redirected on a terminal: no progress, the JSON log', asy
   t.notMatch(text, /\r|packets\/s|dropped or cut/);
   t.match(text, /"msg":"final stats"/);
 });
+
+t.test('--out - on the same terminal: no progress line among the exchanges, the summary at the end', async (t) => {
+  const r = await onTerminal(['apidump', '--pcap', API_PCAP, '--out', '-', '--rate-limit', '0']);
+  t.equal(r.code, 0, r.screen);
+  t.notMatch(r.screen, /packets\/s/, 'no progress line');
+  t.equal(r.screen.split('\n').filter((l) => l.startsWith('{"request":')).length, 145, 'every exchange on its own line');
+  t.match(r.screen, /145 exchanges written to standard output \(--out\)/);
+});
