@@ -24,6 +24,7 @@
 import type { MessageBody } from './types.js';
 import { StreamDecoder, codingName } from './decoder.js';
 import type { ByteBudget } from './byte-budget.js';
+import { REPORT_DECODE_PARTIAL, REPORT_UNKNOWN_ENCODING } from './quirks.js';
 
 export interface BodyLimits {
   maxHttpLength: number;
@@ -36,6 +37,10 @@ export const BODY_TRUNCATED_BY_BUDGET = 2;
 export const BODY_DECODE_CAP = 4;
 export const BODY_DECODE_ERROR = 8;
 export const BODY_GAP = 16;
+/** With BODY_DECODE_ERROR: the compressed data was truncated or corrupt after some output; the decoded prefix is reported. */
+export const BODY_DECODE_PARTIAL = 32;
+/** With BODY_DECODE_ERROR: nothing decoded (the body is not in its announced coding); the raw bytes are reported. */
+export const BODY_ENCODING_NOT_APPLIED = 64;
 
 /** Smallest block after the first one (bytes). */
 const MIN_BLOCK_BYTES = 1024;
@@ -49,9 +54,8 @@ function onDecoded(out: Buffer, ctx: unknown): void {
 }
 
 export class BodyCollector {
-  /** Decoded bytes seen (the reported length), except after a decode error (then the encoded size). */
+  /** Decoded bytes seen (the reported length); the raw bytes when the coding was not applied. */
   private length = 0;
-  private encodedLength = 0;
   /** Captured bytes, in order: every block full except the last, which holds lastFill bytes. */
   private blocks: Buffer[] = [];
   private lastFill = 0;
@@ -66,6 +70,11 @@ export class BodyCollector {
   private readonly budget: ByteBudget;
   /** Size of the first block when the body's size is announced (0: not announced, or over the hint cap). */
   private readonly firstBlockHint: number;
+  /**
+   * Copies of the encoded pieces written while the decoder has produced nothing yet (charged to the budget):
+   * the body reported raw if decoding then fails. Dropped at the first decoded byte (null from then on).
+   */
+  private pendingRaw: Buffer[] | null = [];
 
   /**
    * `coding`: 0 identity, -1 unsupported (counted as identity of the encoded bytes), else a CODING_* value.
@@ -87,17 +96,59 @@ export class BodyCollector {
   /** Delivers body bytes (already de-chunked). `data` is a view valid during the call only. */
   write(data: Buffer): void {
     if (data.length === 0) return;
-    this.encodedLength += data.length;
-    if (this.coding <= 0) {
+    if (this.coding <= 0 || (this.conditions & BODY_ENCODING_NOT_APPLIED) !== 0) {
       this.take(data);
       return;
     }
     if ((this.conditions & (BODY_DECODE_ERROR | BODY_DECODE_CAP | BODY_GAP)) !== 0) return;
     const decoder = this.decoder as StreamDecoder;
-    if (!decoder.write(data, onDecoded, this)) {
-      this.conditions |= decoder.failure === 'cap' ? BODY_DECODE_CAP : BODY_DECODE_ERROR;
-      decoder.dispose();
+    if (!decoder.write(data, onDecoded, this)) this.decodeFailed(decoder.failure, data);
+    else if (this.pendingRaw !== null) this.keepRaw(data);
+  }
+
+  /** Decoding failed (or, at the end, the stream was incomplete): partial, not applied, or the decode cap. */
+  private decodeFailed(failure: 'error' | 'cap' | null, data: Buffer | null): void {
+    (this.decoder as StreamDecoder).dispose();
+    if (failure === 'cap') {
+      this.conditions |= BODY_DECODE_CAP;
+      return;
     }
+    const raw = this.pendingRaw;
+    if (raw === null) {
+      this.conditions |= BODY_DECODE_ERROR | BODY_DECODE_PARTIAL;
+      return;
+    }
+    // Nothing decoded: the body was not in its announced coding. Report what was sent.
+    this.conditions |= BODY_DECODE_ERROR | BODY_ENCODING_NOT_APPLIED;
+    this.dropRaw();
+    for (let i = 0; i < raw.length; i++) this.take(raw[i]!);
+    if (data !== null) this.take(data);
+  }
+
+  /** A copy of an encoded piece that produced no output yet (see pendingRaw); not kept past the capture cap or budget. */
+  private keepRaw(data: Buffer): void {
+    const raw = this.pendingRaw as Buffer[];
+    let kept = 0;
+    for (let i = 0; i < raw.length; i++) kept += raw[i]!.length;
+    const n = Math.min(data.length, this.limits.maxHttpLength - kept, this.budget.max - this.budget.held);
+    if (n <= 0) return;
+    const copy = Buffer.allocUnsafeSlow(n);
+    data.copy(copy, 0, 0, n);
+    raw.push(copy);
+    this.budget.held += n;
+  }
+
+  /** Releases the raw copies (the first decoded byte arrived, or they were taken). */
+  private dropRaw(): void {
+    const raw = this.pendingRaw;
+    if (raw === null) return;
+    this.pendingRaw = null;
+    for (let i = 0; i < raw.length; i++) this.budget.held -= raw[i]!.length;
+  }
+
+  /** Report bits (quirks.ts REPORT_*) of how this body was decoded: a partial decode, an unknown coding. */
+  get quirks(): number {
+    return ((this.conditions & BODY_DECODE_PARTIAL) !== 0 ? REPORT_DECODE_PARTIAL : 0) | (this.coding < 0 ? REPORT_UNKNOWN_ENCODING : 0);
   }
 
   /** `n` bytes of this body are missing. An encoded body cannot be decoded past a hole: decoding stops. */
@@ -108,6 +159,7 @@ export class BodyCollector {
 
   /** Counts and captures decoded bytes (a view: copied when kept). */
   take(out: Buffer): void {
+    if (this.pendingRaw !== null && this.coding > 0 && (this.conditions & BODY_ENCODING_NOT_APPLIED) === 0) this.dropRaw();
     const room = this.limits.maxDecodedBytes - this.length;
     if (this.coding > 0 && out.length > room) {
       out = out.subarray(0, room);
@@ -168,18 +220,23 @@ export class BodyCollector {
    * report stays reserved in the budget (heldBytes) until the owner releases it.
    */
   finish(): MessageBody {
-    if (this.decoder !== null) this.decoder.dispose();
-    const failed = (this.conditions & BODY_DECODE_ERROR) !== 0;
-    if (failed) this.release();
-    else if (this.blocks.length > 1 || this.lastFill !== this.reserved) this.join();
-    const bytes = this.captured === 0 ? null : this.blocks[0];
-    const length = failed ? this.encodedLength : this.length;
-    const short = (this.conditions & (BODY_TRUNCATED_BY_LENGTH | BODY_TRUNCATED_BY_BUDGET | BODY_DECODE_CAP)) !== 0;
+    const decoder = this.decoder;
+    if (decoder !== null) {
+      if ((this.conditions & (BODY_DECODE_ERROR | BODY_DECODE_CAP | BODY_GAP | BODY_ENCODING_NOT_APPLIED)) === 0 && !decoder.end(onDecoded, this)) {
+        this.decodeFailed(decoder.failure, null);
+      }
+      decoder.dispose();
+      this.dropRaw();
+    }
+    if (this.blocks.length > 1 || this.lastFill !== this.reserved) this.join();
+    const bytes = this.captured === 0 ? null : this.blocks[0]!;
+    const c = this.conditions;
+    const short = (c & (BODY_TRUNCATED_BY_LENGTH | BODY_TRUNCATED_BY_BUDGET | BODY_DECODE_CAP | BODY_DECODE_PARTIAL)) !== 0;
     return {
-      length,
-      truncated: failed ? length > 0 : short || (bytes === null ? 0 : bytes.length) < length,
+      length: this.length,
+      truncated: short || (bytes === null ? 0 : bytes.length) < this.length,
       bytes,
-      encoding: failed ? null : codingName(this.coding),
+      encoding: (c & BODY_ENCODING_NOT_APPLIED) !== 0 ? null : codingName(this.coding),
     };
   }
 
@@ -196,15 +253,6 @@ export class BodyCollector {
     this.reserved = this.captured;
     this.blocks = [exact];
     this.lastFill = this.captured;
-  }
-
-  /** Drops the captured bytes (decode error: they are not reported) and their reservation. */
-  private release(): void {
-    this.budget.held -= this.reserved;
-    this.reserved = 0;
-    this.blocks = [];
-    this.lastFill = 0;
-    this.captured = 0;
   }
 }
 

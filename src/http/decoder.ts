@@ -10,6 +10,7 @@
  * the caller copies what it keeps before the next write.
  */
 import zlib from 'node:zlib';
+import { QUIRK_CE_LIST } from './quirks.js';
 
 export const CODING_GZIP = 1;
 export const CODING_DEFLATE = 2;
@@ -27,10 +28,11 @@ interface SyncEngine {
   removeListener(event: string, fn: (...args: unknown[]) => void): void;
 }
 
-/** Maps a lower-cased Content-Encoding value to a coding, or 0 (identity) / -1 (unsupported). */
-export function codingOf(contentEncoding: string | null): number {
-  if (contentEncoding === null || contentEncoding === '' || contentEncoding === 'identity') return 0;
-  switch (contentEncoding) {
+/** Most codings applied one over the other that are decoded (`gzip, gzip`); more is unsupported. */
+export const MAX_CODING_LAYERS = 4;
+
+function singleCoding(name: string): number {
+  switch (name) {
     case 'gzip':
     case 'x-gzip':
       return CODING_GZIP;
@@ -43,46 +45,87 @@ export function codingOf(contentEncoding: string | null): number {
   }
 }
 
+/**
+ * Maps a lower-cased Content-Encoding value to a coding: 0 identity, -1 unsupported, else the CODING_* value
+ * of the one coding, or for a list (`deflate, gzip`) the codings packed 2 bits each in decoding order (the
+ * last listed, applied last by the sender, in the lowest bits). List items are trimmed; empty items and
+ * `identity` are skipped (as Chromium does); an item with parameters (`gzip;x`) or an unknown name makes
+ * the whole value unsupported (no client decodes it: Chromium and Node hand such bodies on raw).
+ */
+export function codingOf(contentEncoding: string | null): number {
+  if (contentEncoding === null || contentEncoding === '' || contentEncoding === 'identity') return 0;
+  const one = singleCoding(contentEncoding);
+  if (one > 0 || contentEncoding.indexOf(',') === -1) return one;
+  const items = contentEncoding.split(',');
+  let packed = 0;
+  let layers = 0;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!.trim();
+    if (item === '' || item === 'identity') continue;
+    const c = singleCoding(item);
+    if (c < 0 || layers === MAX_CODING_LAYERS) return -1;
+    packed |= c << (2 * layers++);
+  }
+  return packed;
+}
+
+/** Quirk bits (quirks.ts) of a lower-cased Content-Encoding value: empty list items. */
+export function contentEncodingQuirks(contentEncoding: string): number {
+  if (contentEncoding.indexOf(',') === -1) return 0;
+  const items = contentEncoding.split(',');
+  for (let i = 0; i < items.length; i++) if (items[i]!.trim() === '') return QUIRK_CE_LIST;
+  return 0;
+}
+
+const NAMES = ['', 'gzip', 'deflate', 'br'];
+
+/** The decoded coding as reported (`gzip`; a list as sent in order, `deflate, gzip`), or null for identity. */
 export function codingName(coding: number): string | null {
-  return coding === CODING_GZIP ? 'gzip' : coding === CODING_DEFLATE ? 'deflate' : coding === CODING_BR ? 'br' : null;
+  if (coding <= 0) return null;
+  if (coding < 4) return NAMES[coding]!;
+  let name = '';
+  for (let c = coding; c !== 0; c >>= 2) name = name === '' ? NAMES[c & 3]! : `${NAMES[c & 3]!}, ${name}`;
+  return name;
 }
 
 function noop(): void {}
 
-/** Outcome of a write: decoded output (possibly empty), or null when decoding failed or hit its cap. */
-export class StreamDecoder {
+type Emit = (out: Buffer, ctx: unknown) => void;
+
+/** One coding's engine (one layer of a StreamDecoder). */
+class Layer {
   private engine: SyncEngine | null = null;
   private readonly coding: number;
   private flush = 0;
+  private finishFlag = 0;
   /** Deflate only: first byte held until the second decides zlib-wrapped vs raw. */
   private held: Buffer | null = null;
-  /** 'error' (corrupt data) or 'cap' (PER_CALL_OUTPUT_CAP hit) once failed. */
+  /** Some input was given (an empty stream is not checked for completeness). */
+  private fed = false;
   failure: 'error' | 'cap' | null = null;
 
   constructor(coding: number) {
     this.coding = coding;
-    if (coding === CODING_GZIP) this.start(zlib.createGunzip(this.opts()), zlib.constants.Z_SYNC_FLUSH);
+    if (coding === CODING_GZIP) this.start(zlib.createGunzip(opts()), zlib.constants.Z_SYNC_FLUSH, zlib.constants.Z_FINISH);
     else if (coding === CODING_BR) {
       this.start(
         zlib.createBrotliDecompress({ maxOutputLength: PER_CALL_OUTPUT_CAP }) as unknown as SyncEngine,
         zlib.constants.BROTLI_OPERATION_FLUSH,
+        zlib.constants.BROTLI_OPERATION_FINISH,
       );
     }
   }
 
-  private opts(): zlib.ZlibOptions {
-    return { maxOutputLength: PER_CALL_OUTPUT_CAP };
-  }
-
-  private start(engine: unknown, flush: number): void {
+  private start(engine: unknown, flush: number, finish: number): void {
     this.engine = engine as SyncEngine;
     this.engine.on('error', noop);
     this.flush = flush;
+    this.finishFlag = finish;
   }
 
-  /** Decodes `data` (a view, not kept). Calls `emit(out)` per output piece; returns false once failed. */
-  write(data: Buffer, emit: (out: Buffer, ctx: unknown) => void, ctx: unknown): boolean {
+  write(data: Buffer, emit: Emit, ctx: unknown): boolean {
     if (this.failure !== null) return false;
+    if (data.length > 0) this.fed = true;
     if (this.engine === null) {
       // Deflate: RFC 9110 says zlib-wrapped, but servers often send raw deflate. Decide on the header.
       const head = this.held === null ? data : Buffer.concat([this.held, data]);
@@ -94,20 +137,32 @@ export class StreamDecoder {
         return true;
       }
       this.held = null;
-      const cmf = head[0];
-      const wrapped = (cmf & 0x0f) === 8 && ((cmf << 8) | head[1]) % 31 === 0;
-      this.start(wrapped ? zlib.createInflate(this.opts()) : zlib.createInflateRaw(this.opts()), zlib.constants.Z_SYNC_FLUSH);
+      const cmf = head[0]!;
+      const wrapped = (cmf & 0x0f) === 8 && ((cmf << 8) | head[1]!) % 31 === 0;
+      const f = zlib.constants;
+      this.start(wrapped ? zlib.createInflate(opts()) : zlib.createInflateRaw(opts()), f.Z_SYNC_FLUSH, f.Z_FINISH);
       data = head;
     }
     for (let off = 0; off < data.length; off += INPUT_SLICE) {
-      const out = this.process(data.subarray(off, Math.min(off + INPUT_SLICE, data.length)));
+      const out = this.process(data.subarray(off, Math.min(off + INPUT_SLICE, data.length)), this.flush);
       if (out === null) return false;
       if (out.length > 0) emit(out, ctx);
     }
     return true;
   }
 
-  private process(slice: Buffer): Buffer | null {
+  /** The input ended: true when the compressed stream was complete, false when truncated or failed. */
+  end(emit: Emit, ctx: unknown): boolean {
+    if (this.failure !== null) return false;
+    if (!this.fed) return true;
+    if (this.engine === null) return false; // one deflate byte: not a stream
+    const out = this.process(EMPTY, this.finishFlag);
+    if (out === null) return false;
+    if (out.length > 0) emit(out, ctx);
+    return true;
+  }
+
+  private process(slice: Buffer, flush: number): Buffer | null {
     const engine = this.engine as SyncEngine;
     const handle = engine._handle;
     if (handle === null) {
@@ -117,7 +172,7 @@ export class StreamDecoder {
     const close = handle.close;
     handle.close = noop;
     try {
-      return engine._processChunk(slice, this.flush);
+      return engine._processChunk(slice, flush);
     } catch (err) {
       this.failure = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? 'cap' : 'error';
       return null;
@@ -127,11 +182,10 @@ export class StreamDecoder {
       // Each sync call adds an 'error' listener it never removes; drop it (ours, added first, stays:
       // after a failure the engine also emits 'error' asynchronously, which must find a listener).
       const ls = engine.listeners('error');
-      if (ls.length > 1) engine.removeListener('error', ls[ls.length - 1]);
+      if (ls.length > 1) engine.removeListener('error', ls[ls.length - 1]!);
     }
   }
 
-  /** Releases the native engine. Idempotent. */
   dispose(): void {
     const engine = this.engine;
     this.engine = null;
@@ -142,5 +196,70 @@ export class StreamDecoder {
     } catch {
       // already closed
     }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function opts(): zlib.ZlibOptions {
+  return { maxOutputLength: PER_CALL_OUTPUT_CAP };
+}
+
+/** Carries one layer's output into the next layer (multi-coding bodies only). */
+interface Relay { decoder: StreamDecoder; layer: number; emit: Emit; ctx: unknown }
+
+function relay(out: Buffer, ctx: unknown): void {
+  const r = ctx as Relay;
+  r.decoder.feed(r.layer, out, r.emit, r.ctx);
+}
+
+/**
+ * Decodes a body's Content-Encoding: one layer per coding (codingOf's packing), the last applied decoded
+ * first. Outcome of a write: decoded output (possibly empty), or false once a layer failed or hit its cap.
+ */
+export class StreamDecoder {
+  private readonly layers: Layer[] = [];
+  /** 'error' (corrupt data) or 'cap' (PER_CALL_OUTPUT_CAP hit) once failed. */
+  failure: 'error' | 'cap' | null = null;
+
+  constructor(coding: number) {
+    for (let c = coding; c !== 0; c >>= 2) this.layers.push(new Layer(c & 3));
+  }
+
+  /** Decodes `data` (a view, not kept). Calls `emit(out)` per output piece; returns false once failed. */
+  write(data: Buffer, emit: Emit, ctx: unknown): boolean {
+    return this.feed(0, data, emit, ctx);
+  }
+
+  /** Feeds layer `i`; its output goes to layer i + 1, the last layer's to `emit`. */
+  feed(i: number, data: Buffer, emit: Emit, ctx: unknown): boolean {
+    if (this.failure !== null) return false;
+    const layer = this.layers[i]!;
+    const last = i === this.layers.length - 1;
+    const ok = last ? layer.write(data, emit, ctx) : layer.write(data, relay, { decoder: this, layer: i + 1, emit, ctx });
+    if (!ok && this.failure === null) this.failure = layer.failure ?? 'error';
+    return this.failure === null;
+  }
+
+  /**
+   * The body ended: flushes every layer in order. True when each compressed stream was complete; false when
+   * one was truncated (what it held is emitted first) or a layer failed.
+   */
+  end(emit: Emit, ctx: unknown): boolean {
+    for (let i = 0; i < this.layers.length; i++) {
+      if (this.failure !== null) return false;
+      const last = i === this.layers.length - 1;
+      const layer = this.layers[i]!;
+      if (!(last ? layer.end(emit, ctx) : layer.end(relay, { decoder: this, layer: i + 1, emit, ctx }))) {
+        if (layer.failure === 'cap') this.failure = 'cap';
+        return false;
+      }
+    }
+    return this.failure === null;
+  }
+
+  /** Releases the native engines. Idempotent. */
+  dispose(): void {
+    for (let i = 0; i < this.layers.length; i++) this.layers[i]!.dispose();
   }
 }

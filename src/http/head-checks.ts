@@ -3,8 +3,12 @@
  */
 import type { HeadInfo } from './parser/message-parser.js';
 
-/** True when the target or a header name / value holds a NUL byte. */
+/**
+ * True when a request's target or header name / value holds a NUL byte. A response's NUL is accepted (Python's
+ * http.client reads such a response): the parser flags it (QUIRK_CONTROL_BYTE, docs/http.md "Leniency").
+ */
 export function hasNul(info: HeadInfo): boolean {
+  if (info.method === '') return false;
   if (info.url !== undefined && info.url.indexOf('\u0000') >= 0) return true;
   const h = info.headers;
   for (let i = 0; i < h.length; i++) if (h[i].indexOf('\u0000') >= 0) return true;

@@ -12,6 +12,7 @@ import { newBody, softError } from './message-end.js';
 import { FOLD_FRAMING, FOLD_PLAIN } from './parser/field-line.js';
 import { HEAD_BODY, HEAD_NO_BODY, HEAD_STOP, type HeadAction, type HeadInfo, type MessageParser } from './parser/message-parser.js';
 import { newRequest, newResponse, requestHead, PendingExchange } from './pending-exchange.js';
+import { reportQuirks } from './quirks.js';
 import { MODE_PARSE, MODE_RAW09, ROLE_REQUEST, ROLE_RESPONSE, STOP_PAUSE, STOP_TUNNEL, type Side } from './side.js';
 
 export function onRequestHead(c: HttpConnection, p: MessageParser, info: HeadInfo): HeadAction {
@@ -26,6 +27,7 @@ export function onRequestHead(c: HttpConnection, p: MessageParser, info: HeadInf
   else if (p.foldSeen === FOLD_FRAMING) s.error = 'obs_fold_framing';
   else s.error = decideFraming(info.headers, true, c.framing).error;
   if (s.error !== null) return HEAD_STOP;
+  reportQuirks(ex, c.ctx.counters, c.framing.quirks);
   if (p.foldSeen === FOLD_PLAIN) softError(c, ex, 'obs_fold');
   if (p.badVersion) softError(c, ex, 'bad_version');
   const f = c.framing;
@@ -141,6 +143,7 @@ export function onResponseHead(c: HttpConnection, p: MessageParser, info: HeadIn
     s.error = f.error;
     return HEAD_STOP;
   }
+  if (pair !== null) reportQuirks(pair, c.ctx.counters, f.quirks);
   p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : f.kind === FRAME_NONE ? 0 : null);
   if (pair !== null && f.kind !== FRAME_NONE && !pair.dropped) {
     pair.responseBody = newBody(c, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);

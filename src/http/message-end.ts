@@ -10,6 +10,7 @@ import { openLostRequest } from './head-handlers.js';
 import { trimOverlongHead, versionOf } from './head-checks.js';
 import { ST_HEADER } from './parser/message-parser.js';
 import { newResponse, type PendingExchange } from './pending-exchange.js';
+import { reportQuirks } from './quirks.js';
 import { ROLE_REQUEST, STOP_PAUSE, type Side } from './side.js';
 import type { MessageBody } from './types.js';
 
@@ -45,6 +46,7 @@ export function finishRequest(c: HttpConnection, ex: PendingExchange, s: Side): 
   if (ex.requestDone) return;
   const report = finishBody(c, ex, ex.requestBody);
   if (report !== null) ex.request.body = report;
+  reportQuirks(ex, c.ctx.counters, s.parser.quirks | (ex.requestBody?.quirks ?? 0));
   ex.requestDone = true;
   if (ex.response === null) ex.setEnd(s.tsSec, s.tsNsec);
   if (s.ex === ex && s === c.sides[ROLE_REQUEST]) s.ex = null;
@@ -55,6 +57,7 @@ export function finishResponse(c: HttpConnection, ex: PendingExchange, s: Side):
   if (ex.response !== null) {
     const report = finishBody(c, ex, ex.responseBody);
     if (report !== null) ex.response.body = report;
+    reportQuirks(ex, c.ctx.counters, s.parser.quirks | (ex.responseBody?.quirks ?? 0));
   }
   ex.responseDone = true;
   ex.setEnd(s.tsSec, s.tsNsec);

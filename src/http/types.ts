@@ -51,11 +51,14 @@ export interface HttpResponse {
  *  truncated    a body was cut at --max-http-length or by the decompression cap
  *  parse_error  the message was malformed; what was parsed is reported
  *  no_response  the connection ended before any response
- *  decode_error the Content-Encoding could not be decoded; lengths are those of the encoded body
+ *  decode_error the Content-Encoding could not be applied: the body is the decoded prefix (truncated or
+ *               corrupt data) or, when nothing decoded, the bytes as sent with `encoding: null`
+ *  lenient      the framing was unusual but a mainstream client reads it so; counters http.lenient.<quirk>
+ *  unknown_encoding the Content-Encoding is not one the sensor decodes: the bytes as sent, `encoding: null`
  */
 export type ExchangeFlag =
   | 'gap' | 'interrupted' | 'mid_stream' | 'truncated' | 'parse_error' | 'no_response' | 'decode_error'
-  | 'upgraded' | 'roles_swapped' | 'headers_dropped';
+  | 'upgraded' | 'roles_swapped' | 'headers_dropped' | 'lenient' | 'unknown_encoding';
 
 export interface HttpExchange {
   conn: ConnectionInfo;

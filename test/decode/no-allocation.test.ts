@@ -13,6 +13,7 @@ import { PacketDecoder } from '../../src/decode/packet-decoder.js';
 import { DecodedPacket, DecodeResult } from '../../src/decode/types.js';
 import { Counters } from '../../src/util/counters.js';
 import * as B from '../util/packet-builder.js';
+import { bytesAllocatedIn } from '../util/heap-profile.js';
 
 const seg = B.tcp({ options: B.typicalSynOptions(), payload: Buffer.alloc(200, 0x41) });
 const shapes: { dlt: number; frame: Buffer; expect: DecodeResult }[] = [
@@ -26,37 +27,6 @@ const shapes: { dlt: number; frame: Buffer; expect: DecodeResult }[] = [
   { dlt: 228, frame: B.ipv4({ ihlOverride: 2, payload: seg }), expect: DecodeResult.Malformed },
   { dlt: 1, frame: Buffer.alloc(10), expect: DecodeResult.Malformed },
 ];
-
-interface ProfileNode { callFrame: { functionName: string }; selfSize: number; children: ProfileNode[] }
-
-/** Calls the inspector synchronously (a session in the same thread answers before post returns). */
-function post<R>(session: Session, method: string, params?: object): R {
-  const answer: { err?: Error | null; res?: R } = {};
-  session.post(method, params ?? {}, (err, res) => { answer.err = err; answer.res = res as R; });
-  if (answer.err) throw answer.err;
-  if (answer.res === undefined) throw new Error(`${method}: no synchronous answer from the inspector`);
-  return answer.res;
-}
-
-/** Bytes (as the profiler scales its samples) allocated inside a call of a function named `fnName`. */
-function bytesAllocatedIn(session: Session, fnName: string, run: () => void): number {
-  post(session, 'HeapProfiler.startSampling', { samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  try {
-    run();
-    const { profile } = post<{ profile: { head: ProfileNode } }>(session, 'HeapProfiler.getSamplingProfile');
-    let bytes = 0;
-    const walk = (n: ProfileNode, inside: boolean): void => {
-      const here = inside || n.callFrame.functionName === fnName;
-      if (here) bytes += n.selfSize;
-      for (const c of n.children) walk(c, here);
-    };
-    walk(profile.head, false);
-    return bytes;
-  } finally {
-    post(session, 'HeapProfiler.stopSampling');
-  }
-}
 
 t.test('decode allocates nothing per packet', async (t) => {
   const buf = Buffer.concat(shapes.map((s) => s.frame));

@@ -6,6 +6,7 @@
 import t from 'tap';
 import zlib from 'node:zlib';
 import {
+  BODY_DECODE_PARTIAL, BODY_ENCODING_NOT_APPLIED,
   BodyCollector, BODY_DECODE_ERROR, BODY_TRUNCATED_BY_BUDGET, BODY_TRUNCATED_BY_LENGTH, PREALLOCATE_MAX_BYTES,
 } from '../../src/http/body.js';
 import { ByteBudget } from '../../src/http/byte-budget.js';
@@ -91,7 +92,7 @@ t.test('maxHttpLength: no block is allocated past the per-message cap', async (t
   t.equal(r.length, 50_000);
 });
 
-t.test('gzip: decoded bytes collected from the engine output; a decode error gives the reservation back', async (t) => {
+t.test('gzip: decoded bytes collected from the engine output; a decode error keeps the decoded prefix, and only its reservation', async (t) => {
   const plain = Buffer.from(JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ id: i, v: `value-${i}` }))));
   const budget = new ByteBudget(64 * 1024 * 1024);
   const c = new BodyCollector(CODING_GZIP, LIMITS, budget);
@@ -110,10 +111,34 @@ t.test('gzip: decoded bytes collected from the engine output; a decode error giv
   bad.write(junk);
   const r2 = bad.finish();
   t.ok(held > 0, 'bytes were held before the error');
-  t.ok((bad.conditions & BODY_DECODE_ERROR) !== 0);
-  t.equal(r2.bytes, null);
-  t.equal(budget2.held, 0, 'the reservation is released');
-  t.equal(bad.heldBytes, 0);
+  t.ok((bad.conditions & BODY_DECODE_ERROR) !== 0 && (bad.conditions & BODY_DECODE_PARTIAL) !== 0);
+  t.ok(r2.bytes !== null && r2.bytes.length > 0 && plain.subarray(0, r2.bytes.length).equals(r2.bytes), 'the decoded prefix');
+  t.equal(r2.length, r2.bytes?.length);
+  t.equal(r2.truncated, true);
+  t.equal(r2.encoding, 'gzip');
+  t.equal(budget2.held, r2.bytes?.length, 'only the prefix stays reserved');
+  t.equal(bad.heldBytes, r2.bytes?.length);
+});
+
+t.test('a body not in its announced coding: the raw pieces kept until then are the body; their copies are released', async (t) => {
+  const budget = new ByteBudget(1 << 20);
+  const c = new BodyCollector(CODING_GZIP, LIMITS, budget);
+  c.write(Buffer.from([0x1f])); // could be gzip: nothing decoded, a copy kept
+  t.ok(budget.held > 0, 'the raw copy is charged to the budget');
+  c.write(Buffer.from('plain text'));
+  const r = c.finish();
+  t.equal(r.bytes?.toString('latin1'), '\x1fplain text');
+  t.equal(r.encoding, null);
+  t.ok((c.conditions & BODY_ENCODING_NOT_APPLIED) !== 0);
+  t.equal(budget.held, r.bytes?.length, 'only the reported bytes stay reserved');
+
+  const ok = new BodyCollector(CODING_GZIP, LIMITS, new ByteBudget(1 << 20));
+  const gz = zlib.gzipSync(Buffer.from('hello'));
+  ok.write(gz.subarray(0, 5));
+  ok.write(gz.subarray(5));
+  const r2 = ok.finish();
+  t.equal(r2.bytes?.toString(), 'hello');
+  t.equal(ok.heldBytes, 5, 'the raw copies were dropped at the first decoded byte');
 });
 
 t.test('an announced size up to the hint cap is reserved at the first piece, filled in place, never joined', async (t) => {

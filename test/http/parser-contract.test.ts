@@ -52,9 +52,10 @@ t.test('HEAD_STOP ends the message and the call right after the head', async (t)
 t.test('errors: -1, the reason, the offset just past the offending line', async (t) => {
   const cases: Array<[0 | 1, string, string, number, boolean]> = [
     [0, 'T /x\r\nrest', 'bad_request_line', 6, false],
-    [1, 'HTTP/1.1 OK\r\n', 'bad_status_line', 13, false],
+    [1, 'HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 OK\r\n', 'bad_status_line', 40, false],
     [0, 'GET / HTTP/1.1\r\nA: b\rc\r\n\r\n', 'bare_cr', 24, false],
-    [1, 'HTTP/1.1 200 OK\r\n\r\n5x\r\nhello\r\n', 'bad_chunk_size', 23, true],
+    [1, 'HTTP/1.1 200 OK\r\n\r\nx5\r\nhello\r\n', 'bad_chunk_size', 23, true],
+    [0, 'POST / HTTP/1.1\r\n\r\n5x\r\nhello\r\n', 'bad_chunk_size', 23, true],
     [1, 'HTTP/1.1 200 OK\r\n\r\n1\r\nab\r\n', 'bad_chunk_end', 26, true],
   ];
   for (const [role, text, reason, offset, chunked] of cases) {

@@ -1,26 +1,34 @@
 /**
- * Header and trailer field lines, and chunk-size lines. A line is taken from the bytes when it lies whole in
- * the data of the execute() call (`name: value` split by position, two 'ascii' decodings, no line string),
- * or from the text of a line held across calls. Both give the same result:
- *  - `name: value`: the name up to the first ':' (no SP/HTAB in it), the value trimmed of SP/HTAB, possibly
- *    empty (what http-parser-js's `^([^: \t]+):[ \t]*((?:.*[^ \t])|)` gives for such a line);
- *  - other lines (obs-fold, a name with blanks, no ':', a CR or LF inside after decoding) go through
- *    http-parser-js's rules: a CR inside is `bare_cr`; a fold is appended to the previous value with one SP;
- *    a line without a name is ignored.
- * Text is 'ascii' decoded (Node clears the high bit: 0x8D reads as CR, 0xBA as ':'), so every byte check
- * below masks the high bit.
+ * Header and trailer field lines, and chunk-size lines, read from the bytes of one line (LF and one CR
+ * before it excluded; a line held across calls is handed over joined into one buffer).
+ *  - `name: value` (fieldBytes, the fast path): the name up to the first ':' (no SP/HTAB/CR/LF in it), the
+ *    value trimmed of SP/HTAB, possibly empty (what http-parser-js's `^([^: \t]+):[ \t]*((?:.*[^ \t])|)`
+ *    gives for such a line). A control byte other than HTAB is kept and reported (QUIRK_CONTROL_BYTE).
+ *  - other lines (fieldOther): obs-fold is appended to the previous value with one SP; a line without a
+ *    name or without ':' is ignored; a CR inside is `bare_cr` for a request, kept in the value for a
+ *    response (QUIRK_BARE_CR); blanks between name and colon are an ignored line for a request, trimmed for
+ *    a response (QUIRK_SPACE_BEFORE_COLON: Chromium reads the field).
+ * Text is 'ascii' decoded (Node clears the high bit: 0x8D reads as CR, 0xBA as ':'); a name's bytes are
+ * checked with the high bit cleared (0xBA ends a name, as http-parser-js read it), a value's and the CR / control
+ * checks look at the bytes as sent (0x8D in a value is not a CR: no client reads it as one).
  */
+import {
+  QUIRK_BARE_CR, QUIRK_CHUNK_SIZE_BLANK, QUIRK_CHUNK_SIZE_JUNK, QUIRK_CONTROL_BYTE, QUIRK_FIELD_WITHOUT_COLON, QUIRK_OBS_FOLD,
+  QUIRK_SPACE_BEFORE_COLON,
+} from '../quirks.js';
 
 /** Severity of obs-fold seen in the current head: none, in an ordinary field, in a framing field. */
 export const FOLD_NONE = 0;
 export const FOLD_PLAIN = 1;
 export const FOLD_FRAMING = 2;
 
-/** Field line results: taken, `bare_cr`. */
-export const FIELD_OK = 0;
-export const FIELD_BARE_CR = 1;
+/** fieldOther's result for a request line holding a CR (`bare_cr`). */
+export const FIELD_BARE_CR = -1;
+/** chunkSize results besides a size: not a chunk size; a blank line where a size was expected. */
+export const CHUNK_BAD = -1;
+export const CHUNK_BLANK_LINE = -2;
 
-const FIELD_RE = /^([^: \t]+):[ \t]*((?:.*[^ \t])|)/;
+const BLANK_RE = /[ \t]/;
 const FOLD_RE = /^[ \t]+(.*[^ \t])/;
 
 /** Buffer text decoded as 'ascii' (the high bit of each byte cleared). */
@@ -32,69 +40,93 @@ function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
-/** Fold level a line starting with SP/HTAB gives, from the name of the field it continues. */
-export function foldLevel(headers: string[]): number {
+/**
+ * Fold level a line starting with SP/HTAB gives, from the name of the field it continues. A response's
+ * fold is never FOLD_FRAMING: clients join it (`Content-Length:` + ` 12` is read as 12).
+ */
+export function foldLevel(headers: string[], response = false): number {
   if (headers.length < 2) return FOLD_NONE;
+  if (response) return FOLD_PLAIN;
   const name = headers[headers.length - 2]!.toLowerCase();
   return name === 'transfer-encoding' || name === 'content-length' ? FOLD_FRAMING : FOLD_PLAIN;
 }
 
+/** QUIRK_CONTROL_BYTE when b[start, end) holds a byte below 0x20 other than HTAB and CR (QUIRK_BARE_CR), else 0. */
+function controlBytes(b: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const r = b[i]!;
+    if (r < 0x20 && r !== 0x09 && r !== 0x0d) return QUIRK_CONTROL_BYTE;
+  }
+  return 0;
+}
+
 /**
- * The common `name: value` line in bytes b[start, end) (LF and trailing CR excluded): pushed and true, or
- * false (nothing pushed) for any other line, which then goes through fieldText.
+ * The common `name: value` line in b[start, end): pushed, and its quirk bits returned (0 or
+ * QUIRK_CONTROL_BYTE), or -1 (nothing pushed) for any other line, which then goes through fieldOther.
  */
-export function fieldBytes(b: Buffer, start: number, end: number, headers: string[]): boolean {
+export function fieldBytes(b: Buffer, start: number, end: number, headers: string[]): number {
+  let quirks = 0;
   let colon = start;
   for (; colon < end; colon++) {
     const c = b[colon]! & 0x7f;
     if (c === 0x3a) break;
-    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) return false;
+    if (c <= 0x20) {
+      if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) return -1;
+      quirks = QUIRK_CONTROL_BYTE;
+    }
   }
-  if (colon === start || colon === end) return false;
+  if (colon === start || colon === end) return -1;
   let vs = colon + 1;
   let ve = end;
   for (let i = vs; i < end; i++) {
-    const c = b[i]! & 0x7f;
-    if (c === 0x0d || c === 0x0a) return false;
+    const r = b[i]!;
+    if (r < 0x20 && r !== 0x09) {
+      if (r === 0x0d || r === 0x0a) return -1;
+      quirks = QUIRK_CONTROL_BYTE;
+    }
   }
   while (vs < ve && isBlank(b[vs]! & 0x7f)) vs++;
   while (ve > vs && isBlank(b[ve - 1]! & 0x7f)) ve--;
   headers.push(asciiSlice(b, start, colon), asciiSlice(b, vs, ve));
-  return true;
+  return quirks;
 }
 
-/** A field line as text (not empty); FIELD_OK or FIELD_BARE_CR. */
-export function fieldText(line: string, headers: string[]): number {
+/**
+ * A field line fieldBytes did not take (not empty): its quirk bits (QUIRK_*), or FIELD_BARE_CR for a
+ * request line holding a CR. `response`: the lenient rules of the file comment.
+ */
+export function fieldOther(b: Buffer, start: number, end: number, headers: string[], response: boolean): number {
+  const line = asciiSlice(b, start, end);
+  if (isBlank(line.charCodeAt(0))) {
+    const fold = FOLD_RE.exec(line);
+    if (fold !== null && headers.length > 0) {
+      const last = headers.length - 1;
+      headers[last] = headers[last] ? `${headers[last]} ${fold[1]!}` : fold[1]!;
+    }
+    return QUIRK_OBS_FOLD | controlBytes(b, start, end);
+  }
+  let quirks = controlBytes(b, start, end);
+  const cr = b.indexOf(0x0d, start);
+  if (cr !== -1 && cr < end) {
+    if (!response) return FIELD_BARE_CR;
+    quirks |= QUIRK_BARE_CR;
+  }
   const colon = line.indexOf(':');
-  if (colon > 0 && line.indexOf('\r') === -1 && line.indexOf('\n') === -1) {
-    let plain = true;
-    for (let i = 0; i < colon; i++) {
-      if (isBlank(line.charCodeAt(i))) {
-        plain = false;
-        break;
-      }
-    }
-    if (plain) {
-      let vs = colon + 1;
-      let ve = line.length;
-      while (vs < ve && isBlank(line.charCodeAt(vs))) vs++;
-      while (ve > vs && isBlank(line.charCodeAt(ve - 1))) ve--;
-      headers.push(line.slice(0, colon), line.slice(vs, ve));
-      return FIELD_OK;
-    }
+  if (colon <= 0) return quirks | QUIRK_FIELD_WITHOUT_COLON; // no name: ignored
+  let ne = colon;
+  while (ne > 0 && isBlank(line.charCodeAt(ne - 1))) ne--;
+  if (ne < colon) {
+    if (!response) return quirks; // `Name :` in a request: ignored
+    quirks |= QUIRK_SPACE_BEFORE_COLON;
   }
-  if (line.indexOf('\r') !== -1) return FIELD_BARE_CR;
-  const m = FIELD_RE.exec(line);
-  if (m !== null && m[1]) {
-    headers.push(m[1], m[2]!);
-    return FIELD_OK;
-  }
-  const fold = FOLD_RE.exec(line);
-  if (fold !== null && headers.length > 0) {
-    const last = headers.length - 1;
-    headers[last] = headers[last] ? `${headers[last]} ${fold[1]!}` : fold[1]!;
-  }
-  return FIELD_OK;
+  const name = line.slice(0, ne);
+  if (BLANK_RE.test(name)) return quirks; // a name with blanks inside: ignored
+  let vs = colon + 1;
+  let ve = line.length;
+  while (vs < ve && isBlank(line.charCodeAt(vs))) vs++;
+  while (ve > vs && isBlank(line.charCodeAt(ve - 1))) ve--;
+  headers.push(name, line.slice(vs, ve));
+  return quirks;
 }
 
 /** Most significant hex digits of a chunk size (13: below 2^52, a safe integer). */
@@ -106,34 +138,63 @@ function hexValue(c: number): number {
   return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
 }
 
-/**
- * Chunk-size line (text, or bytes when `b` is given: b[start, end)): hex with leading zeros allowed and at
- * most 13 significant digits, optional SP/HTAB, optional `;` extensions without CR/LF (ignored). The size, or -1.
- */
-export function chunkSize(text: string | null, b: Buffer | null, start: number, end: number): number {
-  let i = start;
+/** The value of the last hexRun (-1: more than MAX_CHUNK_DIGITS significant digits). Read right after the call. */
+let hexSize = 0;
+
+/** Reads hex digits from b[i]: returns the index after them, their value in hexSize. */
+function hexRun(b: Buffer, i: number, end: number): number {
   let size = 0;
   let digits = 0;
-  let any = false;
   for (; i < end; i++) {
-    const c = (text !== null ? text.charCodeAt(i) : b![i]!) & 0x7f;
-    const h = hexValue(c);
+    const h = hexValue(b[i]! & 0x7f);
     if (h < 0) break;
-    any = true;
     if (digits > 0 || h > 0) {
-      if (++digits > MAX_CHUNK_DIGITS) return -1;
+      if (++digits > MAX_CHUNK_DIGITS) size = -Infinity;
       size = size * 16 + h;
     }
   }
-  if (!any) return -1;
-  for (; i < end; i++) {
-    const c = (text !== null ? text.charCodeAt(i) : b![i]!) & 0x7f;
-    if (c === 0x3b) break;
-    if (c !== 0x20 && c !== 0x09) return -1;
-  }
-  for (; i < end; i++) {
-    const c = (text !== null ? text.charCodeAt(i) : b![i]!) & 0x7f;
-    if (c === 0x0d || c === 0x0a) return -1; // the extension text ('.*') holds no line terminator
-  }
+  hexSize = size < 0 ? -1 : size;
+  return i;
+}
+
+function hasCr(b: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((b[i]! & 0x7f) === 0x0d) return true;
+  return false;
+}
+
+/**
+ * Chunk-size line b[start, end), strict form: hex (leading zeros allowed, at most 13 significant digits),
+ * then nothing, or a `;` extension without CR (ignored). The size, or CHUNK_BAD (blanks: chunkSizeLenient).
+ */
+export function chunkSize(b: Buffer, start: number, end: number): number {
+  const i = hexRun(b, start, end);
+  const size = hexSize;
+  if (i === start || size < 0) return CHUNK_BAD;
+  if (i === end) return size;
+  if ((b[i]! & 0x7f) !== 0x3b || hasCr(b, i, end)) return CHUNK_BAD;
+  return size;
+}
+
+/**
+ * A chunk-size line chunkSize refused. Request: blanks after the size, alone or before `;` (QUIRK_CHUNK_SIZE_BLANK: RFC 9112 allows BWS before `;`, llhttp refuses it). Response,
+ * as the most lenient clients read it: blanks before the size (Python's int()), a blank line
+ * (CHUNK_BLANK_LINE, skipped as libhtp does), and after the hex digits anything up to the LF (curl reads it
+ * as an extension: QUIRK_CHUNK_SIZE_JUNK). The size or CHUNK_BLANK_LINE (bits or-ed into out.quirks), or CHUNK_BAD.
+ */
+export function chunkSizeLenient(b: Buffer, start: number, end: number, response: boolean, out: { quirks: number }): number {
+  let i = start;
+  if (response) while (i < end && isBlank(b[i]! & 0x7f)) i++;
+  if (i === end) return response ? CHUNK_BLANK_LINE : CHUNK_BAD;
+  let quirks = i > start ? QUIRK_CHUNK_SIZE_BLANK : 0;
+  const first = i;
+  i = hexRun(b, i, end);
+  const size = hexSize;
+  if (i === first || size < 0) return CHUNK_BAD;
+  let j = i;
+  while (j < end && isBlank(b[j]! & 0x7f)) j++;
+  if (j === end || (j > i && (b[j]! & 0x7f) === 0x3b && !hasCr(b, j, end))) quirks |= QUIRK_CHUNK_SIZE_BLANK; // `5 `, `5 ;x`
+  else if (!response) return CHUNK_BAD;
+  else quirks |= QUIRK_CHUNK_SIZE_JUNK; // junk, or an extension holding a CR
+  out.quirks |= quirks;
   return size;
 }

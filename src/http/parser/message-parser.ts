@@ -1,12 +1,18 @@
 /**
  * One incremental HTTP/1.x message parser per direction (role): start line, header fields, then the body
  * as the owner frames it (framing.ts decides; setFraming tells the parser), chunked bodies and trailers.
- * Data is fed in pieces of any size; state between pieces is the state number, a held partial line, the
- * bytes left in the current body piece and the head byte count.
+ * Data is fed in pieces of any size; state between pieces is the state number, a held partial line (its
+ * bytes), the bytes left in the current body piece and the head byte count.
  *
- * Lines end at LF; one CR before it is dropped (bare LF accepted). Lines are decoded as 'ascii' (Node
- * clears the high bit), as http-parser-js decodes them. Empty lines before a start line are skipped (and
- * counted in the head's bytes). Start lines: start-line.ts; field lines and chunk sizes: field-line.ts.
+ * Lines end at LF; one CR before it is dropped (bare LF accepted, QUIRK_LF_ONLY). Every line is read in one
+ * place (nextLine) into bytes: in place when whole in the call's data, else joined with the held part.
+ * Text is decoded as 'ascii' (Node clears the high bit), as http-parser-js decodes it. Empty lines before
+ * a start line are skipped (and counted in the head's bytes). Start lines: start-line.ts; field lines and
+ * chunk sizes: field-line.ts.
+ *
+ * Leniency (docs/http.md, "Leniency"): responses are read as the most lenient mainstream client reads
+ * them; each unusual form sets a bit of `quirks` (quirks.ts), which the owner reads at head time and at
+ * message end. The checks run only after the strict path refused a line.
  *
  * Head size: `headBytes` counts every byte consumed since the message began while in the head (start line,
  * fields, blank line, a partial line held); the owner compares it with its limit (the one count).
@@ -14,16 +20,20 @@
  * Callbacks go to `owner` (set once per parser, no closures per call). They never throw out of execute():
  * an exception is stored in `internalError` and the message stops as if onHead returned HEAD_STOP.
  */
-import { asciiSlice, chunkSize, fieldBytes, fieldText, foldLevel, FIELD_BARE_CR, FOLD_NONE } from './field-line.js';
-import { LINE_BAD, LINE_SIMPLE, requestLine, statusLine } from './start-line.js';
+import {
+  asciiSlice, chunkSize, chunkSizeLenient, fieldBytes, fieldOther, foldLevel, CHUNK_BAD, CHUNK_BLANK_LINE, FIELD_BARE_CR, FOLD_NONE,
+} from './field-line.js';
+import { LINE_BAD, LINE_SIMPLE, mayBeStatusLine, requestLine, statusLine, STATUS_BAD, STATUS_LENIENT } from './start-line.js';
 import {
   HEAD_NO_BODY, HEAD_STOP, ST_CHUNK_DATA, ST_CHUNK_END, ST_CHUNK_SIZE, ST_HEADER, ST_RAW, ST_SIZED, ST_START, ST_TRAILERS,
   type HeadAction, type HeadInfo, type ParseErrorReason, type ParserOwner,
 } from './types.js';
+import {
+  QUIRK_CHUNK_DATA_JUNK, QUIRK_CHUNK_EMPTY_LINE, QUIRK_CHUNK_NO_FINAL_CRLF, QUIRK_CLOSE_BEFORE_END, QUIRK_HTTP09_RESPONSE, QUIRK_LF_ONLY,
+  QUIRK_STATUS_LINE, QUIRK_TE_HTTP10,
+} from '../quirks.js';
 
 export * from './types.js';
-
-const NO_LINE = null;
 
 function newInfo(): HeadInfo {
   return { versionMajor: 0, versionMinor: 0, headers: [], method: '', url: '', statusCode: 0, statusMessage: '' };
@@ -44,16 +54,30 @@ export class MessageParser {
   foldSeen = FOLD_NONE;
   /** The current request line had a truncated version (`HTTP/1.`). */
   badVersion = false;
+  /**
+   * Quirk bits (quirks.ts) seen in the current message; cleared when the next message starts. Two bits are
+   * set ahead and cleared when the message ends as framed, so a message the close interrupts carries them:
+   * QUIRK_CLOSE_BEFORE_END in a sized or chunked body, QUIRK_CHUNK_NO_FINAL_CRLF in the last trailer section.
+   */
+  quirks = 0;
   /** Set when a callback threw; the owner clears it. */
   internalError: unknown = null;
   /** The reason of the error that made execute() return -1. */
   error: ParseErrorReason | null = null;
   /** Offset in the data of the call in progress (after an error: where the failed line ended). */
   offset = 0;
-  /** A line held across calls (no LF yet). */
-  private line = '';
+  /** Messages completed by this parser (an HTTP/0.9-style reply is taken only before the first). */
+  private messages = 0;
+  /** A line held across calls (no LF yet): held[0, heldLength), or null. The buffer grows by doubling. */
+  private held: Buffer | null = null;
+  private heldLength = 0;
   private data: Buffer | null = null;
   private end = 0;
+  /** The line nextLine read: lineBuf[lineStart, lineEnd) (LF and one CR excluded); lineFrom: its first byte in `data`. */
+  private lineBuf: Buffer | null = null;
+  private lineStart = 0;
+  private lineEnd = 0;
+  private lineFrom = 0;
   /** Body framing set by the owner in onHead: chunked, or a length (null = until close). */
   private chunked = false;
   private length: number | null = 0;
@@ -101,6 +125,7 @@ export class MessageParser {
       }
     }
     this.data = null;
+    this.lineBuf = null;
     return this.error !== null ? -1 : this.offset - start;
   }
 
@@ -109,10 +134,11 @@ export class MessageParser {
     this.state = ST_START;
     this.info = newInfo();
     if (this.trailers.length > 0) this.trailers = [];
-    this.line = '';
+    this.held = null;
     this.headBytes = 0;
     this.foldSeen = FOLD_NONE;
     this.badVersion = false;
+    this.quirks = 0;
     this.chunked = false;
     this.length = 0;
     this.remaining = 0;
@@ -120,7 +146,7 @@ export class MessageParser {
 
   /** True between messages with nothing of the next one consumed yet. */
   atMessageStart(): boolean {
-    return this.state === ST_START && this.line === '';
+    return this.state === ST_START && this.held === null;
   }
 
   inHead(): boolean {
@@ -136,13 +162,14 @@ export class MessageParser {
 
   /** Length of a partial line held across calls. */
   pendingLineLength(): number {
-    return this.line.length;
+    return this.held === null ? 0 : this.heldLength;
   }
 
   /** Sets the body framing; only valid inside onHead. `length` null = read until close. */
   setFraming(chunked: boolean, length: number | null): void {
     this.chunked = chunked;
     this.length = length;
+    if (chunked && this.info.versionMajor === 1 && this.info.versionMinor === 0) this.quirks |= QUIRK_TE_HTTP10;
   }
 
   /** Skips `n` missing body bytes (precondition: 0 < n <= bodyRemaining()); a piece that ends moves on. */
@@ -154,50 +181,97 @@ export class MessageParser {
     else this.state = ST_CHUNK_END;
   }
 
-  /** The close ends a read-until-close body. */
-  finish(): void {
+  /**
+   * The close ends a read-until-close body, and a chunked body whose last chunk came without the final
+   * CRLF (QUIRK_CHUNK_NO_FINAL_CRLF; a partial trailer line is dropped). True when a message ended here.
+   */
+  finish(): boolean {
     if (this.state === ST_RAW) this.callMessageEnd();
+    else if (this.state === ST_TRAILERS) this.messageEnd();
+    else return false;
+    return true;
   }
 
   // ---- lines ----
 
   /**
-   * The next line (LF excluded, one trailing CR dropped) prefixed by the held partial line, or NO_LINE (the
-   * rest held) when the data has no LF. Head bytes are counted here.
+   * Reads the next line into lineBuf[lineStart, lineEnd) and consumes it, or holds the rest of the data
+   * (false) when it has no LF. Head bytes are counted here.
    */
-  private readLine(): string | null {
+  private nextLine(): boolean {
     const data = this.data!;
     const start = this.offset;
     const end = this.end;
-    let lf = data.indexOf(0x0a, start);
-    if (lf >= end) lf = -1;
+    const lf = data.indexOf(0x0a, start);
     const head = this.state <= ST_HEADER;
-    if (lf === -1) {
-      this.line += asciiSlice(data, start, end);
+    if (lf === -1 || lf >= end) {
+      this.hold(data, start, end);
       this.offset = end;
       if (head) this.headBytes += end - start;
-      return NO_LINE;
+      return false;
     }
     this.offset = lf + 1;
     if (head) this.headBytes += lf + 1 - start;
-    const held = this.line;
-    if (held === '') return asciiSlice(data, start, lf > start && (data[lf - 1]! & 0x7f) === 0x0d ? lf - 1 : lf);
-    this.line = '';
-    const line = held + asciiSlice(data, start, lf);
-    return line.charCodeAt(line.length - 1) === 0x0d ? line.slice(0, -1) : line;
+    this.lineFrom = start;
+    let b = data;
+    let s = start;
+    let e = lf;
+    if (this.held !== null) {
+      this.hold(data, start, lf);
+      b = this.held;
+      e = this.heldLength;
+      s = 0;
+      this.held = null;
+    }
+    if (e > s && (b[e - 1]! & 0x7f) === 0x0d) e--;
+    else this.quirks |= QUIRK_LF_ONLY;
+    this.lineBuf = b;
+    this.lineStart = s;
+    this.lineEnd = e;
+    return true;
+  }
+
+  /** Appends data[start, end) to the held line. */
+  private hold(data: Buffer, start: number, end: number): void {
+    let buf = this.held;
+    const len = buf === null ? 0 : this.heldLength;
+    const need = len + end - start;
+    if (buf === null || need > buf.length) {
+      const grown = Buffer.allocUnsafe(need < 64 ? 128 : 2 * need);
+      if (buf !== null) buf.copy(grown, 0, 0, len);
+      this.held = buf = grown;
+    }
+    data.copy(buf, len, start, end);
+    this.heldLength = need;
   }
 
   private fail(reason: ParseErrorReason): boolean {
     this.error = reason;
+    this.quirks &= ~QUIRK_CLOSE_BEFORE_END; // the error, not the close, ends this message
     return true;
   }
 
   private startLine(): boolean {
-    const line = this.readLine();
-    if (!line) return false; // incomplete, or an empty line between messages (skipped)
+    if (!this.nextLine()) {
+      // An HTTP/0.9-style reply is known from its first bytes; the rest of the line need not come.
+      if (this.role === 1 && this.messages === 0 && !mayBeStatusLine(this.held!, 0, this.heldLength)) return this.simpleResponse(false);
+      return false;
+    }
+    const b = this.lineBuf!;
+    if (this.lineEnd === this.lineStart) {
+      this.quirks = 0; // an empty line between messages: not part of the next one
+      return false;
+    }
+    const line = asciiSlice(b, this.lineStart, this.lineEnd);
     const info = this.info;
     if (this.role === 1) {
-      if (!statusLine(line, info)) return this.fail('bad_status_line');
+      const r = statusLine(line, info);
+      if (r === STATUS_BAD) {
+        // A line meant as a status line (`HTTP/...`) that is not one stays an error, as in Chromium.
+        if (this.messages > 0 || mayBeStatusLine(b, this.lineStart, this.lineEnd)) return this.fail('bad_status_line');
+        return this.simpleResponse(true);
+      }
+      if (r === STATUS_LENIENT) this.quirks |= QUIRK_STATUS_LINE;
       this.state = ST_HEADER;
       return false;
     }
@@ -212,43 +286,62 @@ export class MessageParser {
     return false;
   }
 
-  /** One header line, or the blank line ending the head. True: stop execute(). */
-  private fieldLine(): boolean {
-    const headers = this.info.headers;
-    if (this.line === '') {
-      // The line from the bytes, when it lies whole in this call's data.
-      const data = this.data!;
-      const start = this.offset;
-      const lf = data.indexOf(0x0a, start);
-      if (lf !== -1 && lf < this.end) {
-        const e = lf > start && (data[lf - 1]! & 0x7f) === 0x0d ? lf - 1 : lf;
-        const first = data[start]! & 0x7f;
-        if (e === start) {
-          this.offset = lf + 1;
-          this.headBytes += lf + 1 - start;
-          return this.endOfHead();
-        }
-        if (first !== 0x20 && first !== 0x09 && fieldBytes(data, start, e, headers)) {
-          this.offset = lf + 1;
-          this.headBytes += lf + 1 - start;
-          return false;
-        }
+  /**
+   * The first response does not start with a status line: an HTTP/0.9-style reply (Chromium reads one on
+   * the default ports): status 0, version 0.9, no fields, the body is every byte until close, those read
+   * so far included: the line just read (`lineRead`), else the held bytes.
+   */
+  private simpleResponse(lineRead: boolean): boolean {
+    const info = this.info;
+    info.versionMajor = 0;
+    info.versionMinor = 9;
+    this.quirks |= QUIRK_HTTP09_RESPONSE;
+    let bytes = this.held === null ? null : this.held.subarray(0, this.heldLength);
+    this.held = null;
+    if (lineRead) {
+      // Read again from the data: the line whole, or after the joined held part, its LF.
+      if (this.lineBuf === this.data) this.offset = this.lineFrom;
+      else {
+        bytes = this.lineBuf!.subarray(0, this.heldLength);
+        this.offset--;
       }
     }
-    const line = this.readLine();
-    if (line === NO_LINE) return false;
-    if (line === '') return this.endOfHead();
-    return this.fieldFromText(line, headers);
+    const action = this.callHead();
+    if (action !== HEAD_NO_BODY && action !== HEAD_STOP) {
+      this.state = ST_RAW;
+      if (bytes !== null) this.deliver(bytes);
+      return false;
+    }
+    this.messageEnd();
+    return action === HEAD_STOP;
   }
 
-  /** A field (or trailer) line from text; notes obs-fold. True: stop (error). */
-  private fieldFromText(line: string, headers: string[]): boolean {
-    const c = line.charCodeAt(0);
+  /** One header line, or the blank line ending the head. True: stop execute(). */
+  private fieldLine(): boolean {
+    if (!this.nextLine()) return false;
+    if (this.lineEnd === this.lineStart) return this.endOfHead();
+    return this.field(this.info.headers);
+  }
+
+  /** The field (or trailer) line just read, into `headers`; notes obs-fold. True: stop (error). */
+  private field(headers: string[]): boolean {
+    const b = this.lineBuf!;
+    const s = this.lineStart;
+    const e = this.lineEnd;
+    const q = fieldBytes(b, s, e, headers);
+    if (q >= 0) {
+      this.quirks |= q;
+      return false;
+    }
+    const c = b[s]! & 0x7f;
     if (c === 0x20 || c === 0x09) {
-      const level = foldLevel(headers);
+      const level = foldLevel(headers, this.role === 1);
       if (level > this.foldSeen) this.foldSeen = level;
     }
-    return fieldText(line, headers) === FIELD_BARE_CR ? this.fail('bare_cr') : false;
+    const r = fieldOther(b, s, e, headers, this.role === 1);
+    if (r === FIELD_BARE_CR) return this.fail('bare_cr');
+    this.quirks |= r;
+    return false;
   }
 
   /** The blank line: onHead, then the body as framed. True: stop execute(). */
@@ -264,11 +357,13 @@ export class MessageParser {
       this.messageEnd();
     } else if (this.chunked) {
       this.state = ST_CHUNK_SIZE;
+      this.quirks |= QUIRK_CLOSE_BEFORE_END;
     } else if (this.length === null) {
       this.state = ST_RAW;
     } else if (this.length > 0) {
       this.remaining = this.length;
       this.state = ST_SIZED;
+      this.quirks |= QUIRK_CLOSE_BEFORE_END;
     } else {
       this.messageEnd();
     }
@@ -280,8 +375,12 @@ export class MessageParser {
   private emitBody(to: number): void {
     const from = this.offset;
     this.offset = to;
+    this.deliver(this.data!.subarray(from, to));
+  }
+
+  private deliver(chunk: Buffer): void {
     try {
-      this.owner.onBody(this, this.data!.subarray(from, to));
+      this.owner.onBody(this, chunk);
     } catch (err) {
       this.internalError = err;
     }
@@ -298,36 +397,40 @@ export class MessageParser {
   }
 
   private chunkSizeLine(): boolean {
-    let size: number;
-    const data = this.data!;
-    const start = this.offset;
-    const lf = this.line === '' ? data.indexOf(0x0a, start) : -1;
-    if (lf !== -1 && lf < this.end) {
-      this.offset = lf + 1;
-      size = chunkSize(null, data, start, lf > start && (data[lf - 1]! & 0x7f) === 0x0d ? lf - 1 : lf);
-    } else {
-      const line = this.readLine();
-      if (line === NO_LINE) return false;
-      size = chunkSize(line, null, 0, line.length);
+    if (!this.nextLine()) return false;
+    const b = this.lineBuf!;
+    let size = chunkSize(b, this.lineStart, this.lineEnd);
+    if (size === CHUNK_BAD) {
+      size = chunkSizeLenient(b, this.lineStart, this.lineEnd, this.role === 1, this);
+      if (size === CHUNK_BAD) return this.fail('bad_chunk_size');
+      if (size === CHUNK_BLANK_LINE) {
+        this.quirks |= QUIRK_CHUNK_EMPTY_LINE;
+        return false;
+      }
     }
-    if (size < 0) return this.fail('bad_chunk_size');
     this.remaining = size;
-    this.state = size === 0 ? ST_TRAILERS : ST_CHUNK_DATA;
+    if (size > 0) this.state = ST_CHUNK_DATA;
+    else {
+      this.state = ST_TRAILERS;
+      this.quirks = (this.quirks & ~QUIRK_CLOSE_BEFORE_END) | QUIRK_CHUNK_NO_FINAL_CRLF; // until the final CRLF arrives
+    }
     return false;
   }
 
   private chunkEnd(): boolean {
-    const line = this.readLine();
-    if (line === NO_LINE) return false;
-    if (line !== '') return this.fail('bad_chunk_end');
+    if (!this.nextLine()) return false;
+    if (this.lineEnd !== this.lineStart) {
+      this.quirks |= QUIRK_CHUNK_DATA_JUNK;
+      return this.fail('bad_chunk_end');
+    }
     this.state = ST_CHUNK_SIZE;
     return false;
   }
 
   private trailerLine(): boolean {
-    const line = this.readLine();
-    if (line === NO_LINE) return false;
-    if (line !== '') return this.fieldFromText(line, this.trailers);
+    if (!this.nextLine()) return false;
+    if (this.lineEnd !== this.lineStart) return this.field(this.trailers);
+    this.quirks &= ~QUIRK_CHUNK_NO_FINAL_CRLF;
     if (this.trailers.length > 0) {
       try {
         this.owner.onTrailers(this, this.trailers);
@@ -351,6 +454,8 @@ export class MessageParser {
   }
 
   private callMessageEnd(): void {
+    this.messages++;
+    this.quirks &= ~QUIRK_CLOSE_BEFORE_END;
     try {
       this.owner.onMessageEnd(this);
     } catch (err) {

@@ -5,7 +5,8 @@
  * (Node clears the high bit), without their LF and without one trailing CR.
  */
 import { isKnownMethod } from '../message-start.js';
-import type { HeadInfo } from './message-parser.js';
+import { asciiSlice } from './field-line.js';
+import type { HeadInfo } from './types.js';
 
 /** requestLine results: not a request line, a head follows (header fields), a simple request (no fields). */
 export const LINE_BAD = 0;
@@ -28,8 +29,18 @@ const SIMPLE_REQUEST_LINE_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) *$/;
 const FIELD_LINE_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/;
 /** Bytes of the data following a simple request line looked at to see whether header lines follow. */
 const FIELD_PROBE_BYTES = 256;
-/** The status line syntax (http-parser-js's); used only when the fixed-layout check does not match. */
-const STATUS_LINE_RE = /^HTTP\/(\d)\.(\d) (\d{3}) ?(.*)$/;
+/**
+ * A status line in a form the fixed-layout check does not take, as lenient clients read it: blanks before
+ * it and runs of SP/HTAB between its parts (Python's split()), `http/` in any case (Chromium), a version of
+ * several digits (`HTTP/1.10`, Python), no SP after the code, any bytes in the reason.
+ */
+const LENIENT_STATUS_LINE_RE = /^[ \t]*HTTP\/(\d{1,3})\.(\d{1,3})[ \t]+(\d{3})[ \t]*([^]*)$/i;
+
+/** statusLine results: not a status line, the plain form, a lenient form (QUIRK_STATUS_LINE). */
+export const STATUS_BAD = 0;
+export const STATUS_PLAIN = 1;
+export const STATUS_LENIENT = 2;
+
 
 /** tchar (RFC 9110 section 5.6.2) by character code below 128: the method characters of the regexes. */
 const TOKEN = new Uint8Array(128);
@@ -118,7 +129,7 @@ export function requestLine(line: string, info: HeadInfo, rest: Buffer, from: nu
  */
 function simpleRequest(method: string, url: string, info: HeadInfo, rest: Buffer, from: number, end: number): number {
   const probeEnd = Math.min(end, from + FIELD_PROBE_BYTES);
-  const fieldsFollow = from < probeEnd && FIELD_LINE_RE.test(rest.toString('latin1', from, probeEnd));
+  const fieldsFollow = from < probeEnd && FIELD_LINE_RE.test(asciiSlice(rest, from, probeEnd));
   if (!isKnownMethod(method) && !(fieldsFollow && url.charCodeAt(0) === 0x2f)) return LINE_BAD;
   info.method = method;
   info.url = url;
@@ -127,31 +138,46 @@ function simpleRequest(method: string, url: string, info: HeadInfo, rest: Buffer
   return fieldsFollow ? LINE_HEAD : LINE_SIMPLE;
 }
 
-/** `HTTP/d.d ddd` followed by nothing or by a reason without CR/LF: what STATUS_LINE_RE takes, by position. */
+/** `HTTP/1.x ddd SP` and a reason without control bytes other than HTAB (RFC 9112's form), by position. */
 function isPlainStatusLine(line: string): boolean {
   const n = line.length;
-  if (n < 12) return false;
+  if (n < 13 || line.charCodeAt(12) !== 0x20 || line.charCodeAt(5) !== 0x31) return false;
   if (line.charCodeAt(0) !== 0x48 || line.charCodeAt(1) !== 0x54 || line.charCodeAt(2) !== 0x54) return false;
   if (line.charCodeAt(3) !== 0x50 || line.charCodeAt(4) !== 0x2f || line.charCodeAt(6) !== 0x2e) return false;
-  if (!isDigit(line.charCodeAt(5)) || !isDigit(line.charCodeAt(7)) || line.charCodeAt(8) !== 0x20) return false;
+  const minor = line.charCodeAt(7);
+  if ((minor !== 0x30 && minor !== 0x31) || line.charCodeAt(8) !== 0x20) return false;
   if (!isDigit(line.charCodeAt(9)) || !isDigit(line.charCodeAt(10)) || !isDigit(line.charCodeAt(11))) return false;
-  return n === 12 || (line.indexOf('\r', 12) === -1 && line.indexOf('\n', 12) === -1);
+  for (let i = 12; i < n; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09) return false;
+  }
+  return true;
 }
 
-/** Status line into `info`; false when it is not one (`bad_status_line`). */
-export function statusLine(line: string, info: HeadInfo): boolean {
+/** Status line into `info`: STATUS_PLAIN, STATUS_LENIENT, or STATUS_BAD (`bad_status_line`, info unchanged). */
+export function statusLine(line: string, info: HeadInfo): number {
   if (isPlainStatusLine(line)) {
     info.versionMajor = line.charCodeAt(5) - 0x30;
     info.versionMinor = line.charCodeAt(7) - 0x30;
     info.statusCode = (line.charCodeAt(9) - 0x30) * 100 + (line.charCodeAt(10) - 0x30) * 10 + (line.charCodeAt(11) - 0x30);
-    info.statusMessage = line.length === 12 ? '' : line.slice(line.charCodeAt(12) === 0x20 ? 13 : 12);
-    return true;
+    info.statusMessage = line.slice(13);
+    return STATUS_PLAIN;
   }
-  const m = STATUS_LINE_RE.exec(line);
-  if (m === null) return false;
+  const m = LENIENT_STATUS_LINE_RE.exec(line);
+  if (m === null) return STATUS_BAD;
   info.versionMajor = +m[1]!;
   info.versionMinor = +m[2]!;
   info.statusCode = +m[3]!;
-  info.statusMessage = m[4]!;
+  info.statusMessage = m[4] ?? '';
+  return STATUS_LENIENT;
+}
+
+/** The start of a status line (`HTTP/`, any case, after blanks and line ends) in b[start, end), as far as it goes. */
+export function mayBeStatusLine(b: Buffer, start: number, end: number): boolean {
+  let i = start;
+  for (let c = b[i]; i < end && (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a); c = b[++i]);
+  for (let k = 0; k < 5 && i < end; k++, i++) if (((b[i]! & 0x7f) | (k < 4 ? 0x20 : 0)) !== STATUS_PREFIX[k]) return false;
   return true;
 }
+
+const STATUS_PREFIX = [0x68, 0x74, 0x74, 0x70, 0x2f]; // "http/" (the first four compared lower-cased)
