@@ -52,10 +52,16 @@ export interface HttpResponse {
  *  parse_error  the message was malformed; what was parsed is reported
  *  no_response  the connection ended before any response
  *  decode_error the Content-Encoding could not be decoded; lengths are those of the encoded body
+ *  upgraded     the response switched protocols (101) or opened a CONNECT tunnel
+ *  roles_swapped client and server were swapped after looking at content
+ *  headers_dropped the request's header fields were not kept (head budget)
+ *  tunneled     the exchange was carried inside a CONNECT tunnel (cleartext HTTP after the 2xx)
+ *  one_sided    no response, and nothing of the response direction was seen on the connection (a capture
+ *               of one direction only, or a server that never sent a byte)
  */
 export type ExchangeFlag =
   | 'gap' | 'interrupted' | 'mid_stream' | 'truncated' | 'parse_error' | 'no_response' | 'decode_error'
-  | 'upgraded' | 'roles_swapped' | 'headers_dropped';
+  | 'upgraded' | 'roles_swapped' | 'headers_dropped' | 'tunneled' | 'one_sided';
 
 export interface HttpExchange {
   conn: ConnectionInfo;
