@@ -96,7 +96,7 @@ export class RequestSide extends EndingSide {
     if (this.outcome === 'fail') return; // failMessage finishes it
     const ex = this.ex;
     if (ex === null) return;
-    // quirks: reportQuirks(ex, ctx.counters, <request parser quirks> | <request body quirks>) at request end
+    // quirks: reportQuirks(ex, this.pairing.ctx.counters, _p.quirks | (ex.requestBody?.quirks ?? 0)) at request end
     finishRequest(this.pairing.ctx, ex, this.sec, this.nsec);
     this.ex = null;
     this.pairing.messageDone();

@@ -114,7 +114,8 @@ export class ResponseSide extends EndingSide {
     if (method === 'HEAD' || statusHasNoBody(status)) return HEAD_NO_BODY;
     const f = decideFraming(info.headers, false, this.framing);
     if (f.error !== null) return this.fail(f.error);
-    // quirks: reportQuirks(pair, ctx.counters, p.quirks | f.quirks) once the response head is complete
+    // quirks: reportQuirks(pair, ctx.counters, p.quirks | f.quirks) once the response head is complete (pair !== null;
+    // a HEAD / no-body answer returns above with p.quirks alone)
     p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : f.kind === FRAME_NONE ? 0 : null);
     if (pair !== null && f.kind !== FRAME_NONE && !pair.dropped) {
       pair.responseBody = newBody(ctx, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);
@@ -129,7 +130,7 @@ export class ResponseSide extends EndingSide {
     this.orphan = false;
     const ex = this.ex;
     if (ex === null) return;
-    // quirks: reportQuirks(ex, ctx.counters, <response parser quirks> | <response body quirks>) at response end
+    // quirks: reportQuirks(ex, this.pairing.ctx.counters, _p.quirks | (ex.responseBody?.quirks ?? 0)) at response end
     finishResponse(this.pairing.ctx, ex, this.sec, this.nsec);
     this.ex = null;
     this.pairing.messageDone(); // early, so the body budget is released before the next message of this chunk
