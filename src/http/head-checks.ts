@@ -1,7 +1,8 @@
 /**
  * Pure helpers on parsed heads: NUL detection, trimming of an over-long head, version text. No state.
  */
-import type { HeadInfo } from './parser/message-parser.js';
+import { FOLD_FRAMING } from './parser/field-line.js';
+import type { HeadInfo, MessageParser } from './parser/message-parser.js';
 
 /**
  * True when a request's target or header name / value holds a NUL byte. A response's NUL is accepted (Python's
@@ -36,4 +37,25 @@ export function trimOverlongHead(info: HeadInfo, isRequest: boolean, limit: numb
 /** "1.1", "1.0", "0.9". */
 export function versionOf(info: HeadInfo): string {
   return `${info.versionMajor}.${info.versionMinor}`;
+}
+
+/**
+ * The defects that end a head of either role before framing is decided, by precedence: over-long (the
+ * head is first trimmed to the fields that fit, see trimOverlongHead), a NUL byte, obs-fold inside a
+ * framing field. Returns the reason (counter suffix) or null.
+ */
+export function headDefect(p: MessageParser, info: HeadInfo, limit: number): string | null {
+  if (p.headBytes > limit) {
+    trimOverlongHead(info, p.role === 0, limit);
+    return 'header_too_large';
+  }
+  if (hasNul(info)) return 'nul_byte';
+  if (p.foldSeen === FOLD_FRAMING) return 'obs_fold_framing';
+  return null;
+}
+
+/** The partial head of a message that failed (`reason`) after its start line: trimmed when over-long. */
+export function partialHead(p: MessageParser, reason: string, limit: number): HeadInfo {
+  if (reason === 'header_too_large') trimOverlongHead(p.info, p.role === 0, limit);
+  return p.info;
 }

@@ -1,84 +1,242 @@
 /**
- * Per-role state of a connection: the request side (role 0) or the response side (role 1). Roles are
- * HTTP roles; the connection maps TCP directions onto them (swapped when content says so).
+ * What both sides of a connection share (request-side.ts, response-side.ts extend it): the parser, the
+ * mode, the exchange of the message in progress, the time of the data, resync, the replay queue, and the
+ * loop that routes bytes by mode. Each side is the only writer of its fields; it reaches the connection
+ * through `Pairing` only.
+ *
+ * Replay contract: bytes replayed into a side (held, early, kept or carried bytes) are never fed from
+ * inside a parser callback. They are queued (`enqueue`) and run by `runQueued`, which the connection calls
+ * between StreamConsumer calls' work (HttpConnection.drain); a side also runs its own queue before any
+ * newer data it is given (`take`), since queued bytes come earlier in its stream.
  */
-import { MessageParser, type ParserOwner } from './parser/message-parser.js';
+import type { BodyCollector } from './body.js';
+import { newFraming, type Framing } from './framing.js';
+import { HeldBytes } from './held-bytes.js';
+import { HEAD_STOP, MessageParser, type HeadAction, type HeadInfo, type ParserOwner } from './parser/message-parser.js';
 import type { PendingExchange } from './pending-exchange.js';
+import { Resync } from './resync.js';
+import type { DiscardReason, HeadOutcome, Mode, Pairing, Role } from './side-types.js';
 
-export const ROLE_REQUEST = 0;
-export const ROLE_RESPONSE = 1;
-
-/** Bytes go to the parser. */
-export const MODE_PARSE = 0;
-/** Bytes are discarded until a plausible message start (after an error, a gap, or a mid-stream start). */
-export const MODE_RESYNC = 1;
-/** Request side only: held until the answer to a CONNECT / Upgrade request says tunnel or HTTP. */
-export const MODE_PAUSED = 2;
-/** Response side only: HTTP/0.9 response, raw bytes until close. */
-export const MODE_RAW09 = 3;
-/** After an upgrade or tunnel: counted and ignored. */
-export const MODE_IGNORE = 4;
-
-/** What to do after execute() stopped on purpose (onHead returned 2 without an error). */
-export const STOP_NONE = 0;
-export const STOP_PAUSE = 1;
-export const STOP_TUNNEL = 2;
-
-export class Side {
+export abstract class Side implements ParserOwner {
   readonly parser: MessageParser;
-  mode = MODE_PARSE;
-  /** Resync: whether the next byte begins a line (a message-start candidate). */
-  atLineStart = true;
-  /** Resync: a copied tail (< MAX_START_PROBE bytes) that may begin a message, or null. */
-  carry: Buffer | null = null;
-  /** Counter suffix for bytes discarded while resynchronising: 'mid_stream' before the first message, else 'resync'. */
-  discardReason = 'resync';
-  /**
-   * Request side of a connection resumed after eviction (midStream with certain roles): its first bytes
-   * continue a message whose framing was lost, so while still in the mid-stream resync only a request
-   * line at the start of a data chunk (a segment) is taken (see resync.ts).
-   */
-  segmentStartOnly = false;
-  /** Paused: copies of the bytes held, at most HttpOptions.maxHeaderBytes in total. */
-  held: Buffer[] = [];
-  heldBytes = 0;
-  /** Paused: bytes were lost while holding (cap or gap): resume by resynchronising. */
-  heldBroken = false;
-  /** The exchange whose message is being parsed (response side: the paired exchange), or null. */
-  ex: PendingExchange | null = null;
-  /**
-   * Response side: bytes of a response that arrived while its request's head was still incomplete (capture
-   * order is not causal order: a request's last segment may be captured after the response's first). Copies,
-   * at most HttpOptions.maxHeaderBytes in total; fed to the parser once the request head completes, or as a
-   * response without request when the cap is hit or the connection closes.
-   */
-  early: Buffer[] = [];
-  earlyBytes = 0;
-  earlySec = 0;
-  earlyNsec = 0;
-  /** Response side: the message being parsed answers no request; it is parsed and discarded. */
-  orphan = false;
-  /** Set by a callback to abort the message with this reason (counter suffix); handled after execute(). */
-  error: string | null = null;
-  stop = STOP_NONE;
-  /** Timestamp of the data being processed, and of the data that held the current message's first byte. */
-  tsSec = 0;
-  tsNsec = 0;
-  msgStartSec = 0;
-  msgStartNsec = 0;
+  protected mode: Mode = 'parse';
+  /** The exchange of the message in progress on this side (null between messages, or when it has none). */
+  protected ex: PendingExchange | null = null;
+  /** Time of the data being processed. */
+  protected sec = 0;
+  protected nsec = 0;
+  /** Time of the data holding the first byte of the message in progress. */
+  protected msgStartSec = 0;
+  protected msgStartNsec = 0;
+  protected readonly resync: Resync;
+  /** Reused by decideFraming for every head of this side. */
+  protected readonly framing: Framing = newFraming();
+  /** Decided by onHead during execute(), acted on after it returns (afterStop). */
+  protected outcome: HeadOutcome = 'continue';
+  /** With outcome 'fail': the reason (counter suffix `http.parse_error.<reason>`). */
+  protected failReason: string | null = null;
+  /** Offset in its data where the execute() call in progress began. */
+  protected callStart = 0;
+  /** Bytes ignored after an upgrade or in a tunnel that is not HTTP (counted at close). */
+  protected ignored = 0;
+  /** Bytes to replay before any later data (see the replay contract above). */
+  private readonly queued = new HeldBytes(Infinity);
 
-  constructor(role: 0 | 1, owner: ParserOwner) {
-    this.parser = new MessageParser(role, owner);
+  constructor(readonly role: Role, protected readonly pairing: Pairing) {
+    this.parser = new MessageParser(role, this);
+    this.resync = new Resync(role, pairing.ctx.counters);
   }
 
-  /** Enters resync mode with a fresh parser. */
-  startResync(atLineStart: boolean): void {
+  get tsSec(): number {
+    return this.sec;
+  }
+
+  get tsNsec(): number {
+    return this.nsec;
+  }
+
+  get ignoredBytes(): number {
+    return this.ignored;
+  }
+
+  /** Starts the side in resync (connection picked up mid-stream, or after a loss). */
+  startResync(atLineStart: boolean, reason: DiscardReason): void {
+    this.mode = 'resync';
+    this.resync.start(atLineStart, reason);
     this.parser.reset();
-    this.mode = MODE_RESYNC;
-    this.atLineStart = atLineStart;
-    this.carry = null;
-    this.error = null;
-    this.stop = STOP_NONE;
-    this.parser.internalError = null;
+  }
+
+  /** The connection was picked up mid-stream: discard until a message start (see Resync.segmentStartOnly). */
+  startMidStream(segmentStartOnly: boolean): void {
+    this.startResync(true, 'mid_stream');
+    this.resync.segmentStartOnly = segmentStartOnly;
+  }
+
+  // ---- bytes in ----
+
+  /** New data of this side's direction: queued bytes first, then `data` at its time. */
+  take(data: Buffer, sec: number, nsec: number): void {
+    if (this.queued.bytes > 0) this.runQueued();
+    this.sec = sec;
+    this.nsec = nsec;
+    this.feed(data, 0);
+  }
+
+  /** Queues bytes to replay (they precede any later data), to run at the time given. */
+  enqueue(pieces: Buffer[], sec: number, nsec: number): void {
+    this.queued.append(pieces, sec, nsec);
+  }
+
+  hasQueued(): boolean {
+    return this.queued.bytes > 0;
+  }
+
+  /** Runs the queued bytes at their time; the side's time never moves back. */
+  runQueued(): void {
+    if (this.queued.bytes === 0) return;
+    const sec = this.sec;
+    const nsec = this.nsec;
+    this.sec = this.queued.sec;
+    this.nsec = this.queued.nsec;
+    for (const b of this.queued.take()) this.feed(b, 0);
+    if (sec > this.sec || (sec === this.sec && nsec > this.nsec)) {
+      this.sec = sec;
+      this.nsec = nsec;
+    }
+  }
+
+  /** Routes data[off..] through the side's current mode until consumed. */
+  protected feed(data: Buffer, off: number): void {
+    while (off < data.length) {
+      switch (this.mode) {
+        case 'parse':
+          off = this.parse(data, off);
+          break;
+        case 'resync':
+          off = this.resyncFrom(data, off);
+          break;
+        case 'tunnel_probe':
+          off = this.probeTunnel(data, off);
+          break;
+        case 'ignore':
+          this.ignored += data.length - off;
+          return;
+        default:
+          off = this.feedOwnMode(data, off);
+      }
+    }
+  }
+
+  private resyncFrom(data: Buffer, off: number): number {
+    const next = this.resync.scan(data, off);
+    if (this.resync.found) this.parseFrom(this.resync.takeCarry());
+    return next;
+  }
+
+  /** The first bytes in a CONNECT tunnel: HTTP of this side's role is parsed (fresh), anything else ignored. */
+  private probeTunnel(data: Buffer, off: number): number {
+    const r = this.resync.probe(data, off);
+    if (r === 'undecided') return data.length;
+    const kept = this.resync.takeCarry(); // bytes before data[off..], kept while undecided
+    if (r === 'no') {
+      this.mode = 'ignore';
+      if (kept !== null) this.ignored += kept.length;
+      return off;
+    }
+    this.parseFrom(kept);
+    return off;
+  }
+
+  /** The side parses again from here; `first`: bytes kept from before the current data, parsed first. */
+  private parseFrom(first: Buffer | null): void {
+    this.mode = 'parse';
+    this.resync.reason = 'resync';
+    if (first !== null) this.feed(first, 0);
+  }
+
+  private parse(data: Buffer, off: number): number {
+    const p = this.parser;
+    if (p.atMessageStart()) {
+      this.msgStartSec = this.sec;
+      this.msgStartNsec = this.nsec;
+      if (this.beforeMessage()) return off;
+    }
+    this.beginCall(off);
+    const r = p.execute(data, off, data.length - off);
+    const outcome = this.outcome;
+    if (r < 0 || outcome === 'fail' || p.internalError !== null) {
+      const internal = p.internalError !== null;
+      p.internalError = null; // the owner clears it
+      if (internal) this.pairing.ctx.counters.inc('http.internal_error');
+      const reason = (outcome === 'fail' ? this.failReason : null) ?? (internal ? 'internal' : p.error);
+      const resumeAt = r < 0 ? p.offset : off + r;
+      this.failMessage(reason ?? 'internal', true);
+      return resumeAt > off && resumeAt <= data.length ? resumeAt : data.length;
+    }
+    const end = off + r;
+    if (outcome !== 'continue') return this.afterStop(outcome, end);
+    const limit = this.pairing.ctx.opts.maxHeaderBytes;
+    if (p.inHead()) {
+      if (p.headBytes > limit) {
+        this.failMessage('header_too_large', false);
+        return end;
+      }
+    } else if (p.pendingLineLength() > limit) {
+      this.failMessage('line_too_long', false);
+      return end;
+    }
+    return end > off ? end : data.length; // execute() always consumes; guard against a stall anyway
+  }
+
+  /** Before execute(): no outcome yet; the call starts at `off`. */
+  private beginCall(off: number): void {
+    this.outcome = 'continue';
+    this.failReason = null;
+    this.callStart = off;
+  }
+
+  /** Ends onHead with a malformed head: execute() stops, the side fails the message after it returns. */
+  protected fail(reason: string): HeadAction {
+    this.outcome = 'fail';
+    this.failReason = reason;
+    return HEAD_STOP;
+  }
+
+  // ---- what each role does ----
+
+  /** At a message start, before parsing: true when the side changed mode and the loop must re-route. */
+  protected abstract beforeMessage(): boolean;
+  /** Bytes in a mode of this role (paused, raw09); returns where to continue. */
+  protected abstract feedOwnMode(data: Buffer, off: number): number;
+  /** Acts on a head outcome other than continue / fail; `end` is where execute() stopped. */
+  protected abstract afterStop(outcome: HeadOutcome, end: number): number;
+  /** The body collector of this role on `ex`. */
+  protected abstract bodyOf(ex: PendingExchange): BodyCollector | null;
+  /** Ends the message in progress on a parse error (flags, counts, resync). */
+  protected abstract failMessage(reason: string, atLineStart: boolean): void;
+  abstract onHead(p: MessageParser, info: HeadInfo): HeadAction;
+  abstract onMessageEnd(p: MessageParser): void;
+
+  // ---- ParserOwner (shared part) ----
+
+  onBody(_p: MessageParser, chunk: Buffer): void {
+    const ex = this.ex;
+    if (ex === null) return;
+    const body = this.bodyOf(ex);
+    if (body !== null) body.write(chunk);
+  }
+
+  onTrailers(_p: MessageParser, trailers: string[]): void {
+    const list = this.ex === null ? undefined : this.role === 0 ? this.ex.request.headers : this.ex.response?.headers;
+    if (list === undefined) return;
+    for (let i = 0; i + 1 < trailers.length; i += 2) list.push([trailers[i], trailers[i + 1]]);
+  }
+
+  /** The tunnel's first bytes are probed (CONNECT) or ignored (101, or after a tunnel that is not HTTP). */
+  protected enterTunnel(probe: boolean): void {
+    this.ex = null;
+    this.parser.reset();
+    this.mode = probe ? 'tunnel_probe' : 'ignore';
+    if (probe) this.resync.start(true, 'resync');
   }
 }

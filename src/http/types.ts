@@ -53,12 +53,18 @@ export interface HttpResponse {
  *  no_response  the connection ended before any response
  *  decode_error the Content-Encoding could not be applied: the body is the decoded prefix (truncated or
  *               corrupt data) or, when nothing decoded, the bytes as sent with `encoding: null`
+ *  upgraded     the response switched protocols (101) or opened a CONNECT tunnel
+ *  roles_swapped client and server were swapped after looking at content
+ *  headers_dropped the request's header fields were not kept (head budget)
+ *  tunneled     the exchange was carried inside a CONNECT tunnel (cleartext HTTP after the 2xx)
+ *  one_sided    no response, and nothing of the response direction was seen on the connection (a capture
+ *               of one direction only, or a server that never sent a byte)
  *  lenient      the framing was unusual but a mainstream client reads it so; counters http.lenient.<quirk>
  *  unknown_encoding the Content-Encoding is not one the sensor decodes: the bytes as sent, `encoding: null`
  */
 export type ExchangeFlag =
   | 'gap' | 'interrupted' | 'mid_stream' | 'truncated' | 'parse_error' | 'no_response' | 'decode_error'
-  | 'upgraded' | 'roles_swapped' | 'headers_dropped' | 'lenient' | 'unknown_encoding';
+  | 'upgraded' | 'roles_swapped' | 'headers_dropped' | 'tunneled' | 'one_sided' | 'lenient' | 'unknown_encoding';
 
 export interface HttpExchange {
   conn: ConnectionInfo;

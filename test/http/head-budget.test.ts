@@ -1,5 +1,5 @@
 /**
- * The stage-wide head budget (HttpOptions.maxHeadBytesTotal, src/http/head-handlers.ts holdHead): request
+ * The stage-wide head budget (HttpOptions.maxHeadBytesTotal, src/http/exchange-open.ts holdHead): request
  * heads awaiting their response are charged to it; over it a new request keeps its request line and Host
  * but not its header fields (flag headers_dropped, counter http.head_budget_exhausted); emitted exchanges
  * give their bytes back.
