@@ -1,7 +1,8 @@
 /**
  * `pcap-sensor satellite --port N --host H --out FILE`: the embedded satellite for local runs and tests.
  * Receives OTLP/HTTP JSON (POST /v1/traces) and the satellite JSON (POST /1.0/ebpf/traces), writes every
- * trace as a JSON line to --out and prints a one-line summary per batch. Runs until SIGINT/SIGTERM.
+ * trace as a JSON line to --out and prints a one-line summary per batch; serves the endpoint inventory of what
+ * it received (GET /, /api/inventory, /openapi.json: docs/inventory.md). Runs until SIGINT/SIGTERM.
  *
  * Exit status: 0 after SIGINT/SIGTERM; 2 for a bad --port (not a number in 0-65535); 1 when it cannot start
  * (--out cannot be written, or the address cannot be listened on: in use, not local), each one `Error: ...` line
@@ -44,6 +45,7 @@ export function registerSatelliteCommand<T>(yargs: Argv<T>, setExit: (code: numb
         return;
       }
       process.stderr.write(`satellite listening on ${sat.url}\n`);
+      process.stderr.write(`endpoint inventory of what it receives: ${sat.url}/ (page), ${sat.url}/api/inventory (JSON), ${sat.url}/openapi.json\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => { resolve(); };
         process.once('SIGINT', stop);

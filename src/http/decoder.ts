@@ -4,6 +4,11 @@
  * without a callback is what zlib.gunzipSync uses, and it closes the engine after one call. We keep the
  * native handle alive across calls by restoring it afterwards (Node 20 internals; covered by tests).
  *
+ * Layers: a list of codings (`deflate, gzip`) is decoded by one engine per coding, the last applied first,
+ * each feeding the next (codingOf packs the list into a number). Concatenated gzip members are decoded by
+ * Node's gunzip itself. end() flushes with the finish flag: an incomplete stream (truncated data) is told apart
+ * from a complete one, after what it held was emitted. A failure loses the output of the slice that failed.
+ *
  * Memory: input is fed in slices of INPUT_SLICE bytes and each call may produce at most
  * PER_CALL_OUTPUT_CAP bytes (deflate expands at most ~1032:1, so only a pathological brotli stream hits it;
  * that is reported as the decode cap). Output buffers may be views of the engine's reused output buffer:

@@ -19,6 +19,7 @@ await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = rejec
 
 let nextId = 1;
 const pending = new Map();
+/** @type {{ results: unknown[], requests: string[], consoleErrors: string[], exceptions: string[] }} */
 const out = { results: [], requests: [], consoleErrors: [], exceptions: [] };
 let loaded = false;
 ws.onmessage = (m) => {
@@ -72,7 +73,7 @@ try {
     }
   }
 } catch (err) {
-  process.stderr.write(`page-driver: ${err.message}\n`);
+  process.stderr.write(`page-driver: ${err instanceof Error ? err.message : String(err)}\n`);
   code = 1;
 }
 process.stdout.write(JSON.stringify(out) + '\n');

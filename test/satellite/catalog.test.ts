@@ -90,3 +90,9 @@ t.test('the open page fills in as traffic arrives, without a reload, asking only
   t.same(r.consoleErrors, []);
   t.same(r.requests.filter((u) => !u.startsWith(`${url}/`)), [], 'no request but to the satellite');
 });
+
+t.test('the satellite says where its catalog is', async (t) => {
+  const { sat, url } = await startSatellite(t);
+  await sat.until((p) => /endpoint inventory/.test(p.stderr), 'the second line');
+  t.match(sat.stderr, `endpoint inventory of what it receives: ${url}/ (page), ${url}/api/inventory (JSON), ${url}/openapi.json\n`);
+});

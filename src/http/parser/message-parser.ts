@@ -5,7 +5,7 @@
  * bytes), the bytes left in the current body piece and the head byte count.
  *
  * Lines end at LF; one CR before it is dropped (bare LF accepted, QUIRK_LF_ONLY). Every line is read in one
- * place (nextLine) into bytes: in place when whole in the call's data, else joined with the held part.
+ * place (line-reader.ts) into bytes: in place when whole in the call's data, else joined with the held part.
  * Text is decoded as 'ascii' (Node clears the high bit), as http-parser-js decodes it. Empty lines before
  * a start line are skipped (and counted in the head's bytes). Start lines: start-line.ts; field lines and
  * chunk sizes: field-line.ts.
@@ -23,6 +23,7 @@
 import {
   asciiSlice, chunkSize, chunkSizeLenient, fieldBytes, fieldOther, foldLevel, CHUNK_BAD, CHUNK_BLANK_LINE, FIELD_BARE_CR, FOLD_NONE,
 } from './field-line.js';
+import { LineReader } from './line-reader.js';
 import { LINE_BAD, LINE_SIMPLE, mayBeStatusLine, requestLine, statusLine, STATUS_BAD, STATUS_LENIENT } from './start-line.js';
 import {
   HEAD_NO_BODY, HEAD_STOP, ST_CHUNK_DATA, ST_CHUNK_END, ST_CHUNK_SIZE, ST_HEADER, ST_RAW, ST_SIZED, ST_START, ST_TRAILERS,
@@ -68,16 +69,10 @@ export class MessageParser {
   offset = 0;
   /** Messages completed by this parser (an HTTP/0.9-style reply is taken only before the first). */
   private messages = 0;
-  /** A line held across calls (no LF yet): held[0, heldLength), or null. The buffer grows by doubling. */
-  private held: Buffer | null = null;
-  private heldLength = 0;
+  /** The line being read, and the part of one held across calls. */
+  private readonly lines = new LineReader();
   private data: Buffer | null = null;
   private end = 0;
-  /** The line nextLine read: lineBuf[lineStart, lineEnd) (LF and one CR excluded); lineFrom: its first byte in `data`. */
-  private lineBuf: Buffer | null = null;
-  private lineStart = 0;
-  private lineEnd = 0;
-  private lineFrom = 0;
   /** Body framing set by the owner in onHead: chunked, or a length (null = until close). */
   private chunked = false;
   private length: number | null = 0;
@@ -125,7 +120,7 @@ export class MessageParser {
       }
     }
     this.data = null;
-    this.lineBuf = null;
+    this.lines.buf = null;
     return this.error !== null ? -1 : this.offset - start;
   }
 
@@ -134,7 +129,7 @@ export class MessageParser {
     this.state = ST_START;
     this.info = newInfo();
     if (this.trailers.length > 0) this.trailers = [];
-    this.held = null;
+    this.lines.held = null;
     this.headBytes = 0;
     this.foldSeen = FOLD_NONE;
     this.badVersion = false;
@@ -146,7 +141,7 @@ export class MessageParser {
 
   /** True between messages with nothing of the next one consumed yet. */
   atMessageStart(): boolean {
-    return this.state === ST_START && this.held === null;
+    return this.state === ST_START && this.lines.held === null;
   }
 
   inHead(): boolean {
@@ -162,7 +157,7 @@ export class MessageParser {
 
   /** Length of a partial line held across calls. */
   pendingLineLength(): number {
-    return this.held === null ? 0 : this.heldLength;
+    return this.lines.held === null ? 0 : this.lines.heldLength;
   }
 
   /** Sets the body framing; only valid inside onHead. `length` null = read until close. */
@@ -194,55 +189,16 @@ export class MessageParser {
 
   // ---- lines ----
 
-  /**
-   * Reads the next line into lineBuf[lineStart, lineEnd) and consumes it, or holds the rest of the data
-   * (false) when it has no LF. Head bytes are counted here.
-   */
+  /** Reads the next line (lines.buf[lines.start, lines.end)) and consumes it, or holds the rest (false). Counts head bytes. */
   private nextLine(): boolean {
-    const data = this.data!;
     const start = this.offset;
-    const end = this.end;
-    const lf = data.indexOf(0x0a, start);
-    const head = this.state <= ST_HEADER;
-    if (lf === -1 || lf >= end) {
-      this.hold(data, start, end);
-      this.offset = end;
-      if (head) this.headBytes += end - start;
-      return false;
-    }
-    this.offset = lf + 1;
-    if (head) this.headBytes += lf + 1 - start;
-    this.lineFrom = start;
-    let b = data;
-    let s = start;
-    let e = lf;
-    if (this.held !== null) {
-      this.hold(data, start, lf);
-      b = this.held;
-      e = this.heldLength;
-      s = 0;
-      this.held = null;
-    }
-    if (e > s && (b[e - 1]! & 0x7f) === 0x0d) e--;
-    else this.quirks |= QUIRK_LF_ONLY;
-    this.lineBuf = b;
-    this.lineStart = s;
-    this.lineEnd = e;
+    const next = this.lines.next(this.data!, start, this.end);
+    const to = next < 0 ? this.end : next;
+    if (this.state <= ST_HEADER) this.headBytes += to - start;
+    this.offset = to;
+    if (next < 0) return false;
+    if (this.lines.lfOnly) this.quirks |= QUIRK_LF_ONLY;
     return true;
-  }
-
-  /** Appends data[start, end) to the held line. */
-  private hold(data: Buffer, start: number, end: number): void {
-    let buf = this.held;
-    const len = buf === null ? 0 : this.heldLength;
-    const need = len + end - start;
-    if (buf === null || need > buf.length) {
-      const grown = Buffer.allocUnsafe(need < 64 ? 128 : 2 * need);
-      if (buf !== null) buf.copy(grown, 0, 0, len);
-      this.held = buf = grown;
-    }
-    data.copy(buf, len, start, end);
-    this.heldLength = need;
   }
 
   private fail(reason: ParseErrorReason): boolean {
@@ -254,21 +210,21 @@ export class MessageParser {
   private startLine(): boolean {
     if (!this.nextLine()) {
       // An HTTP/0.9-style reply is known from its first bytes; the rest of the line need not come.
-      if (this.role === 1 && this.messages === 0 && !mayBeStatusLine(this.held!, 0, this.heldLength)) return this.simpleResponse(false);
+      if (this.role === 1 && this.messages === 0 && !mayBeStatusLine(this.lines.held!, 0, this.lines.heldLength)) return this.simpleResponse(false);
       return false;
     }
-    const b = this.lineBuf!;
-    if (this.lineEnd === this.lineStart) {
+    const b = this.lines.buf!;
+    if (this.lines.end === this.lines.start) {
       this.quirks = 0; // an empty line between messages: not part of the next one
       return false;
     }
-    const line = asciiSlice(b, this.lineStart, this.lineEnd);
+    const line = asciiSlice(b, this.lines.start, this.lines.end);
     const info = this.info;
     if (this.role === 1) {
       const r = statusLine(line, info);
       if (r === STATUS_BAD) {
         // A line meant as a status line (`HTTP/...`) that is not one stays an error, as in Chromium.
-        if (this.messages > 0 || mayBeStatusLine(b, this.lineStart, this.lineEnd)) return this.fail('bad_status_line');
+        if (this.messages > 0 || mayBeStatusLine(b, this.lines.start, this.lines.end)) return this.fail('bad_status_line');
         return this.simpleResponse(true);
       }
       if (r === STATUS_LENIENT) this.quirks |= QUIRK_STATUS_LINE;
@@ -296,13 +252,14 @@ export class MessageParser {
     info.versionMajor = 0;
     info.versionMinor = 9;
     this.quirks |= QUIRK_HTTP09_RESPONSE;
-    let bytes = this.held === null ? null : this.held.subarray(0, this.heldLength);
-    this.held = null;
+    const lines = this.lines;
+    let bytes = lines.held === null ? null : lines.held.subarray(0, lines.heldLength);
+    lines.held = null;
     if (lineRead) {
       // Read again from the data: the line whole, or after the joined held part, its LF.
-      if (this.lineBuf === this.data) this.offset = this.lineFrom;
+      if (lines.buf === this.data) this.offset = lines.from;
       else {
-        bytes = this.lineBuf!.subarray(0, this.heldLength);
+        bytes = lines.buf!.subarray(0, lines.heldLength);
         this.offset--;
       }
     }
@@ -319,15 +276,15 @@ export class MessageParser {
   /** One header line, or the blank line ending the head. True: stop execute(). */
   private fieldLine(): boolean {
     if (!this.nextLine()) return false;
-    if (this.lineEnd === this.lineStart) return this.endOfHead();
+    if (this.lines.end === this.lines.start) return this.endOfHead();
     return this.field(this.info.headers);
   }
 
   /** The field (or trailer) line just read, into `headers`; notes obs-fold. True: stop (error). */
   private field(headers: string[]): boolean {
-    const b = this.lineBuf!;
-    const s = this.lineStart;
-    const e = this.lineEnd;
+    const b = this.lines.buf!;
+    const s = this.lines.start;
+    const e = this.lines.end;
     const q = fieldBytes(b, s, e, headers);
     if (q >= 0) {
       this.quirks |= q;
@@ -398,10 +355,10 @@ export class MessageParser {
 
   private chunkSizeLine(): boolean {
     if (!this.nextLine()) return false;
-    const b = this.lineBuf!;
-    let size = chunkSize(b, this.lineStart, this.lineEnd);
+    const b = this.lines.buf!;
+    let size = chunkSize(b, this.lines.start, this.lines.end);
     if (size === CHUNK_BAD) {
-      size = chunkSizeLenient(b, this.lineStart, this.lineEnd, this.role === 1, this);
+      size = chunkSizeLenient(b, this.lines.start, this.lines.end, this.role === 1, this);
       if (size === CHUNK_BAD) return this.fail('bad_chunk_size');
       if (size === CHUNK_BLANK_LINE) {
         this.quirks |= QUIRK_CHUNK_EMPTY_LINE;
@@ -419,7 +376,7 @@ export class MessageParser {
 
   private chunkEnd(): boolean {
     if (!this.nextLine()) return false;
-    if (this.lineEnd !== this.lineStart) {
+    if (this.lines.end !== this.lines.start) {
       this.quirks |= QUIRK_CHUNK_DATA_JUNK;
       return this.fail('bad_chunk_end');
     }
@@ -429,7 +386,7 @@ export class MessageParser {
 
   private trailerLine(): boolean {
     if (!this.nextLine()) return false;
-    if (this.lineEnd !== this.lineStart) return this.field(this.trailers);
+    if (this.lines.end !== this.lines.start) return this.field(this.trailers);
     this.quirks &= ~QUIRK_CHUNK_NO_FINAL_CRLF;
     if (this.trailers.length > 0) {
       try {
