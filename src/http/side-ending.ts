@@ -5,7 +5,7 @@
  */
 import { finishRequest, finishResponse } from './message-end.js';
 import { partialHead } from './head-checks.js';
-import { ST_HEADER, ST_RAW, type HeadInfo } from './parser/message-parser.js';
+import { ST_HEADER, type HeadInfo } from './parser/message-parser.js';
 import type { PendingExchange } from './pending-exchange.js';
 import { Side } from './side.js';
 import type { GapOutcome } from './side-types.js';
@@ -62,14 +62,15 @@ export abstract class EndingSide extends Side {
     this.messageLost();
   }
 
-  /** The connection ends: a read-until-close body ends, anything else in progress is interrupted. */
+  /** The connection ends: a read-until-close body (or a chunked one missing its final CRLF) ends, anything else in progress is interrupted. */
   close(sec: number, nsec: number): void {
     this.sec = sec;
     this.nsec = nsec;
     if (this.mode === 'parse') {
       const p = this.parser;
-      if (p.state === ST_RAW) p.finish();
-      else if (this.ex !== null || this.inOrphan() || !p.atMessageStart()) this.interrupt();
+      // finish(): a read-until-close body, or a chunked one whose final CRLF never came, ends normally
+      if (p.finish()) return;
+      if (this.ex !== null || this.inOrphan() || !p.atMessageStart()) this.interrupt();
     } else this.closeOwnMode();
   }
 
