@@ -11,15 +11,23 @@ OUT=quickstart-out
 mkdir -p "$OUT"
 rm -f "$OUT"/*.jsonl
 
+# satellite_url LOG: waits (5 s at most) for the satellite's "listening on" line in LOG, prints its URL;
+# exits the script with LOG's content when none comes.
+satellite_url() {
+  local url=""
+  for _ in $(seq 1 50); do
+    url=$(sed -n 's/^satellite listening on \(http:[^ ]*\).*/\1/p' "$1")
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "the embedded satellite did not start:" >&2; cat "$1" >&2; exit 1; }
+  echo "$url"
+}
+
 bin/pcap-sensor satellite --port 0 --out "$OUT/satellite.jsonl" 2> "$OUT/satellite.log" &
 SAT_PID=$!
 trap 'kill -TERM $SAT_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do
-  URL=$(sed -n 's/^satellite listening on \(http:[^ ]*\).*/\1/p' "$OUT/satellite.log")
-  [ -n "$URL" ] && break
-  sleep 0.1
-done
-[ -n "$URL" ] || { echo "the embedded satellite did not start:" >&2; cat "$OUT/satellite.log" >&2; exit 1; }
+URL=$(satellite_url "$OUT/satellite.log")
 
 echo "== pcap-sensor apidump --pcap $CAPTURE --satellite-url $URL --out $OUT/exchanges.jsonl"
 bin/pcap-sensor apidump --pcap "$CAPTURE" --satellite-url "$URL" --levo-env quickstart \
@@ -42,13 +50,7 @@ echo "== the embedded satellite received $(wc -l < "$OUT/satellite.jsonl") trace
 bin/pcap-sensor satellite --port "${INVENTORY_PORT:-0}" --out /dev/null 2> "$OUT/catalog.log" &
 CAT_PID=$!
 trap 'kill -TERM $CAT_PID 2>/dev/null || true' EXIT
-URL=""
-for _ in $(seq 1 50); do
-  URL=$(sed -n 's/^satellite listening on \(http:[^ ]*\).*/\1/p' "$OUT/catalog.log")
-  [ -n "$URL" ] && break
-  sleep 0.1
-done
-[ -n "$URL" ] || { echo "the embedded satellite did not start:" >&2; cat "$OUT/catalog.log" >&2; exit 1; }
+URL=$(satellite_url "$OUT/catalog.log")
 bin/pcap-sensor apidump --pcap "$CAPTURE" --satellite-url "$URL" --levo-env quickstart --levoai-org-id quickstart-org \
   --trace-export-interval 1 --log-level warn
 bin/pcap-sensor inventory --pcap "$CAPTURE" --out "$OUT/inventory.html"
