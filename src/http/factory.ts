@@ -12,6 +12,8 @@ import type { CloseReason, ConnectionInfo, Direction, StreamConsumer, StreamCons
 import type { Counters } from '../util/counters.js';
 import { ByteBudget } from './byte-budget.js';
 import { HttpConnection } from './connection.js';
+import { Http2Connection } from '../http2/connection.js';
+import { detectProtocol } from '../protocol/detect.js';
 import type { HttpContext } from './context.js';
 import { resolveHttpOptions, type HttpOptions } from './options.js';
 import type { ExchangeSink, RequestPolicy } from './types.js';
@@ -27,7 +29,7 @@ interface StateCount {
  * would find no message in progress).
  */
 class DeferredHttpConnection implements StreamConsumer {
-  private http: HttpConnection | null = null;
+  private http: StreamConsumer | null = null;
   private closed = false;
 
   constructor(
@@ -37,7 +39,7 @@ class DeferredHttpConnection implements StreamConsumer {
   ) {}
 
   onData(dir: Direction, data: Buffer, tsSec: number, tsNsec: number): void {
-    this.state()?.onData(dir, data, tsSec, tsNsec);
+    this.state(dir, data)?.onData(dir, data, tsSec, tsNsec);
   }
 
   onGap(dir: Direction, length: number, tsSec: number, tsNsec: number): void {
@@ -54,10 +56,13 @@ class DeferredHttpConnection implements StreamConsumer {
     http.onClose(reason, tsSec, tsNsec);
   }
 
-  /** The HTTP state, built on first use; null after close. */
-  private state(): HttpConnection | null {
+  /** The HTTP state, built on first use (HTTP/1 or HTTP/2 by the first data: src/protocol/detect.ts); null after close. */
+  private state(dir: Direction = 0, data: Buffer | null = null): StreamConsumer | null {
     if (this.http === null && !this.closed) {
-      this.http = new HttpConnection(this.info, this.ctx);
+      const proto = data === null ? 'http1' : detectProtocol(data, dir, this.info.midStream);
+      this.http = proto === 'http1'
+        ? new HttpConnection(this.info, this.ctx)
+        : new Http2Connection(this.info, this.ctx, proto === 'http2-preface');
       this.states.open++;
     }
     return this.http;

@@ -1,0 +1,302 @@
+/**
+ * One HTTP/2 connection (prior knowledge, h2c upgrade, or recognised mid-stream from its frames): a frame
+ * reader and an HPACK decoder per direction, and the open streams, each one exchange (stream.ts).
+ *
+ * Header blocks: HEADERS / PUSH_PROMISE and their CONTINUATION frames are gathered per direction (at most
+ * `maxHeaderBytes` bytes and MAX_CONTINUATION frames, else the block is dropped: `http2.header_block_too_large`,
+ * `http2.continuation_flood`) and decoded in the order sent. Streams: at most MAX_OPEN_STREAMS open per
+ * connection; beyond it the oldest is ended and emitted (`interrupted`, `http2.stream_overflow`).
+ * A gap in a direction loses its frame boundaries: that direction is ignored (`http2.gap_desync`) until a
+ * chunk starts with a plausible frame header. Nothing here throws.
+ */
+import type { CloseReason, ConnectionInfo, Direction, StreamConsumer } from '../reassembly/types.js';
+import type { HttpContext } from '../http/context.js';
+import {
+  FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS,
+  FRAME_PUSH_PROMISE, FRAME_RST_STREAM, FrameReader, plausibleFrameHeader, type FrameHandler,
+} from './frame-reader.js';
+import { HpackDecoder } from './hpack.js';
+import { H2Stream } from './stream.js';
+
+/** The client connection preface (RFC 9113 §3.4). */
+export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+/** Open streams per connection. */
+export const MAX_OPEN_STREAMS = 256;
+/** CONTINUATION frames in one header block. */
+export const MAX_CONTINUATION = 64;
+/** Largest HPACK dynamic table kept per direction (bytes as RFC 7541 counts them). */
+export const HPACK_TABLE_CAP = 65536;
+
+interface Block {
+  streamId: number;
+  /** Stream announced by a PUSH_PROMISE (0 for HEADERS). */
+  promised: number;
+  endStream: boolean;
+  parts: Buffer[];
+  bytes: number;
+  frames: number;
+  /** Over a cap: the rest is skipped and the block not decoded. */
+  dropped: boolean;
+}
+
+/** Strips padding (and the priority fields) from a HEADERS / PUSH_PROMISE payload; null when malformed. */
+function fragmentOf(type: number, flags: number, p: Buffer): { promised: number; frag: Buffer } | null {
+  let off = 0;
+  let pad = 0;
+  if (flags & FLAG_PADDED) {
+    if (p.length < 1) return null;
+    pad = p[0];
+    off = 1;
+  }
+  let promised = 0;
+  if (type === FRAME_PUSH_PROMISE) {
+    if (p.length < off + 4) return null;
+    promised = p.readUInt32BE(off) & 0x7fffffff;
+    off += 4;
+  } else if (flags & FLAG_PRIORITY) off += 5;
+  if (off + pad > p.length) return null;
+  return { promised, frag: p.subarray(off, p.length - pad) };
+}
+
+export class Http2Connection implements StreamConsumer {
+  private readonly readers: [FrameReader, FrameReader];
+  private readonly hpack = [new HpackDecoder(HPACK_TABLE_CAP), new HpackDecoder(HPACK_TABLE_CAP)];
+  private readonly blocks: [Block | null, Block | null] = [null, null];
+  private readonly streams = new Map<number, H2Stream>();
+  private readonly lost: [boolean, boolean] = [false, false];
+  private depth = 0;
+  private sec = 0;
+  private nsec = 0;
+  private closed = false;
+
+  /** The direction of the client (1 when the preface came from the side the assembler took for the server). */
+  private clientDir: Direction = 0;
+  /** Client bytes of the preface still expected (24 until seen; 0 without one). */
+  private prefaceLeft: number;
+
+  /** `preface`: the connection starts with the client preface (prior knowledge): it is checked and skipped. */
+  constructor(private readonly conn: ConnectionInfo, private readonly ctx: HttpContext, preface: boolean) {
+    this.prefaceLeft = preface ? PREFACE.length : 0;
+    const cap = ctx.opts.maxHeaderBytes + 512;
+    this.readers = [new FrameReader(this.handler(0), cap), new FrameReader(this.handler(1), cap)];
+    ctx.counters.inc('http2.connections');
+  }
+
+  onData(dir: Direction, data: Buffer, tsSec: number, tsNsec: number): void {
+    if (this.closed || data.length === 0) return;
+    this.sec = tsSec;
+    this.nsec = tsNsec;
+    if (this.prefaceLeft > 0) {
+      data = this.skipPreface(dir, data);
+      if (data.length === 0) return;
+    }
+    if (this.lost[dir]) {
+      if (!plausibleFrameHeader(data, 0)) return;
+      this.lost[dir] = false;
+      this.ctx.counters.inc('http2.resync');
+      this.readers[dir] = new FrameReader(this.handler(dir), this.ctx.opts.maxHeaderBytes + 512);
+    }
+    this.readers[dir].write(data);
+  }
+
+  /**
+   * Checks and skips the preface. The side that sends it is the client (so a preface from the side the
+   * assembler took for the server swaps the roles); the server's frames before it are read as they come.
+   */
+  private skipPreface(dir: Direction, data: Buffer): Buffer {
+    const at = PREFACE.length - this.prefaceLeft;
+    const k = Math.min(this.prefaceLeft, data.length);
+    if (at === 0 && !(data[0] === 0x50 && PREFACE.compare(data, 0, k, 0, k) === 0)) return data; // server frames
+    if (PREFACE.compare(data, 0, k, at, at + k) !== 0) {
+      this.ctx.counters.inc('http2.bad_preface');
+      this.prefaceLeft = 0;
+      return data;
+    }
+    if (at === 0) this.clientDir = dir;
+    this.prefaceLeft -= k;
+    return data.subarray(k);
+  }
+
+  onGap(dir: Direction, _length: number, tsSec: number, tsNsec: number): void {
+    if (this.closed) return;
+    this.sec = tsSec;
+    this.nsec = tsNsec;
+    this.ctx.counters.inc('http2.gap_desync');
+    this.lost[dir] = true;
+    this.blocks[dir] = null;
+    for (const s of this.streams.values()) s.ex.flag('interrupted');
+  }
+
+  onClose(_reason: CloseReason, tsSec: number, tsNsec: number): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of [...this.streams.values()]) this.cut(s, tsSec, tsNsec);
+  }
+
+  // ---- frames ----
+
+  private handler(dir: Direction): FrameHandler {
+    return {
+      onFrame: (type, flags, sid, payload) => this.frame(dir, type, flags, sid, payload),
+      onDataBytes: (sid, bytes) => this.streams.get(sid)?.data(dir === this.clientDir, bytes),
+      onDataEnd: (sid, flags, bad) => {
+        if (bad) this.ctx.counters.inc('http2.bad_padding');
+        if (flags & FLAG_END_STREAM) this.endSide(dir, sid);
+      },
+      onOversize: (type, flags, sid) => {
+        this.ctx.counters.inc('http2.frame_too_large');
+        if (type === FRAME_HEADERS || type === FRAME_CONTINUATION || type === FRAME_PUSH_PROMISE) {
+          this.streams.get(sid)?.ex.flag('header_error');
+          this.blocks[dir] = (flags & FLAG_END_HEADERS) !== 0 ? null : this.blocks[dir];
+        }
+      },
+    };
+  }
+
+  private frame(dir: Direction, type: number, flags: number, sid: number, p: Buffer): void {
+    const pending = this.blocks[dir];
+    if (pending !== null && type !== FRAME_CONTINUATION) { // a header block must not be interleaved
+      this.ctx.counters.inc('http2.continuation_missing');
+      this.blocks[dir] = null;
+    }
+    switch (type) {
+      case FRAME_HEADERS:
+      case FRAME_PUSH_PROMISE: {
+        const f = fragmentOf(type, flags, p);
+        if (f === null || sid === 0) {
+          this.ctx.counters.inc('http2.frame_error');
+          return;
+        }
+        const b: Block = {
+          streamId: sid, promised: f.promised, endStream: (flags & FLAG_END_STREAM) !== 0 && type === FRAME_HEADERS,
+          parts: [], bytes: 0, frames: 0, dropped: false,
+        };
+        this.addFragment(b, f.frag);
+        if (flags & FLAG_END_HEADERS) this.headerBlock(dir, b);
+        else this.blocks[dir] = b;
+        return;
+      }
+      case FRAME_CONTINUATION: {
+        if (pending === null || pending.streamId !== sid) {
+          this.ctx.counters.inc('http2.unexpected_continuation');
+          return;
+        }
+        if (++pending.frames > MAX_CONTINUATION && !pending.dropped) {
+          pending.dropped = true;
+          this.ctx.counters.inc('http2.continuation_flood');
+        }
+        this.addFragment(pending, p);
+        if (flags & FLAG_END_HEADERS) {
+          this.blocks[dir] = null;
+          this.headerBlock(dir, pending);
+        }
+        return;
+      }
+      case FRAME_RST_STREAM: {
+        const s = this.streams.get(sid);
+        this.ctx.counters.inc('http2.rst_stream');
+        if (s === undefined) return;
+        s.ex.flag('reset');
+        this.cut(s, this.sec, this.nsec, false);
+        return;
+      }
+      case FRAME_GOAWAY: {
+        this.ctx.counters.inc('http2.goaway');
+        if (p.length < 8) return;
+        const last = p.readUInt32BE(0) & 0x7fffffff;
+        for (const s of this.streams.values()) if (s.id > last && s.id % 2 === 1) s.ex.flag('goaway');
+        return;
+      }
+      default: // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, unknown types: nothing for the exchanges
+    }
+  }
+
+  private addFragment(b: Block, frag: Buffer): void {
+    if (b.dropped) return;
+    b.bytes += frag.length;
+    if (b.bytes > this.ctx.opts.maxHeaderBytes) {
+      b.dropped = true;
+      b.parts = [];
+      this.ctx.counters.inc('http2.header_block_too_large');
+      return;
+    }
+    b.parts.push(Buffer.from(frag)); // a copy: frames are views valid during the call only
+  }
+
+  /** A complete header block from `dir`: decoded in order, then a request, response, trailers or a push. */
+  private headerBlock(dir: Direction, b: Block): void {
+    const counters = this.ctx.counters;
+    let fields: string[] = [];
+    let bad = b.dropped;
+    if (!b.dropped) {
+      const d = this.hpack[dir].decode(b.parts.length === 1 ? b.parts[0] : Buffer.concat(b.parts), this.ctx.opts.maxHeaderBytes);
+      fields = d.fields;
+      if (d.error !== null) counters.inc(`http2.hpack_error.${d.error}`);
+      if (d.unknownIndex > 0) counters.inc('http2.hpack_unknown_index', d.unknownIndex);
+      if (d.overList) counters.inc('http2.header_list_too_large');
+      if (this.hpack[dir].clamped > 0) {
+        counters.inc('http2.hpack_table_clamped', this.hpack[dir].clamped);
+        this.hpack[dir].clamped = 0;
+      }
+      bad = d.error !== null || d.unknownIndex > 0 || d.overList;
+    }
+    const fromClient = dir === this.clientDir;
+    let s = this.streams.get(b.streamId);
+    if (b.promised !== 0) { // a pushed stream: the promised request, its response comes later
+      if (fromClient) return;
+      s = this.open(b.promised, fields);
+      s.ex.flag('pushed');
+      counters.inc('http2.pushed');
+      if (bad) s.ex.flag('header_error');
+      s.endRequest(this.sec, this.nsec);
+      return;
+    }
+    if (fromClient) {
+      if (s === undefined) s = this.open(b.streamId, fields);
+      else s.requestTrailers(fields);
+    } else {
+      if (s === undefined) {
+        s = this.open(b.streamId, null);
+        counters.inc('http2.response_without_request');
+        s.ex.flag('interrupted');
+        s.endRequest(this.sec, this.nsec);
+      }
+      s.responseBlock(fields);
+    }
+    if (bad) s.ex.flag('header_error');
+    if (b.endStream) this.endSide(dir, b.streamId);
+  }
+
+  private open(id: number, fields: string[] | null): H2Stream {
+    if (this.streams.size >= MAX_OPEN_STREAMS) {
+      const oldest = this.streams.values().next().value as H2Stream;
+      this.ctx.counters.inc('http2.stream_overflow');
+      this.cut(oldest, this.sec, this.nsec);
+    }
+    const s = new H2Stream(this.ctx, this.conn, id, ++this.depth, fields, this.sec, this.nsec);
+    if (this.conn.midStream) s.ex.flag('mid_stream');
+    this.streams.set(id, s);
+    return s;
+  }
+
+  private endSide(dir: Direction, sid: number): void {
+    const s = this.streams.get(sid);
+    if (s === undefined) return;
+    if (dir === this.clientDir) s.endRequest(this.sec, this.nsec);
+    else if (s.ex.response !== null) s.endResponse(this.sec, this.nsec);
+    if (s.requestEnded && s.responseEnded) this.done(s);
+  }
+
+  /** Ends a stream that will not complete normally (reset, overflow, close); `interrupted` when cut mid-message. */
+  private cut(s: H2Stream, sec: number, nsec: number, interrupted = true): void {
+    if (interrupted && (!s.requestEnded || (s.ex.response !== null && !s.responseEnded))) s.ex.flag('interrupted');
+    if (!s.requestEnded) s.endRequest(sec, nsec);
+    if (!s.responseEnded) s.endResponse(sec, nsec);
+    this.done(s);
+  }
+
+  private done(s: H2Stream): void {
+    this.streams.delete(s.id);
+    s.emit(this.clientDir === 1);
+  }
+}

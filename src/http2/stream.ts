@@ -1,0 +1,141 @@
+/**
+ * One HTTP/2 stream as one exchange: the request from the client's header block (pseudo-header fields
+ * `:method`, `:path`, `:authority`, `:scheme`), the response from the server's (`:status`, 1xx as
+ * informational), DATA into the same body collectors as HTTP/1 (content encodings, caps, budgets),
+ * trailers appended to the message's headers, gRPC facts when the request is gRPC.
+ *
+ * Emission mirrors the HTTP/1 exchange queue: budgets are released, a refused (policy) exchange is
+ * dropped silently, an exchange without response gets `no_response`, the sink gets the exchange with
+ * `version` "2", its `streamId` and, for gRPC, `grpc`.
+ */
+import type { ConnectionInfo } from '../reassembly/types.js';
+import type { HttpContext } from '../http/context.js';
+import { admitRequest } from '../http/exchange-open.js';
+import { finishRequest, finishResponse, newBody } from '../http/message-end.js';
+import { PendingExchange, firstHeader, newRequest, newResponse } from '../http/pending-exchange.js';
+import type { GrpcInfo, HeaderList } from '../http/types.js';
+import { GrpcCounter, isGrpc, readGrpcStatus } from './grpc.js';
+
+/** Splits a decoded field list into pseudo-header values and the regular fields (flat). */
+function split(fields: string[]): { pseudo: Map<string, string>; regular: string[] } {
+  const pseudo = new Map<string, string>();
+  const regular: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
+    if (name.charCodeAt(0) === 0x3a /* : */) {
+      if (!pseudo.has(name)) pseudo.set(name, fields[i + 1]);
+    } else regular.push(name, fields[i + 1]);
+  }
+  return { pseudo, regular };
+}
+
+function appendFlat(to: HeaderList, flat: string[]): HeaderList {
+  const added: HeaderList = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) added.push([flat[i], flat[i + 1]]);
+  to.push(...added);
+  return added;
+}
+
+export class H2Stream {
+  readonly ex: PendingExchange;
+  requestEnded = false;
+  responseEnded = false;
+  /** A final response head was seen (later header blocks of the server are trailers). */
+  private responseHead = false;
+  private grpc: GrpcInfo | null = null;
+  private readonly grpcCount: [GrpcCounter, GrpcCounter] | null = null;
+
+  /** Opens the stream from the request's header block (or a placeholder when none was seen: `fields` null). */
+  constructor(
+    private readonly ctx: HttpContext, private readonly conn: ConnectionInfo, readonly id: number, depth: number,
+    fields: string[] | null, sec: number, nsec: number,
+  ) {
+    const { pseudo, regular } = split(fields ?? []);
+    const method = pseudo.get(':method') ?? '';
+    const path = pseudo.get(':path') ?? '';
+    const req = newRequest(method, path, '2', regular);
+    const authority = pseudo.get(':authority');
+    if (authority !== undefined) req.host = authority;
+    const scheme = pseudo.get(':scheme');
+    if (scheme !== undefined) req.scheme = scheme;
+    this.ex = new PendingExchange(depth, req, sec, nsec);
+    if (fields === null) return; // a response whose request was not seen
+    admitRequest(ctx, conn, this.ex, {
+      versionMajor: 2, versionMinor: 0, headers: regular, method, url: path, statusCode: 0, statusMessage: '',
+    }, sec, nsec);
+    ctx.counters.inc('http2.streams');
+    if (this.ex.dropped) return;
+    this.ex.requestBody = newBody(ctx, firstHeader(regular, 'content-encoding'));
+    if (isGrpc(firstHeader(regular, 'content-type'))) {
+      this.grpc = { status: null, message: null, requestMessages: 0, responseMessages: 0 };
+      this.grpcCount = [new GrpcCounter(), new GrpcCounter()];
+    }
+  }
+
+  /** A later client header block: trailers of the request. */
+  requestTrailers(fields: string[]): void {
+    appendFlat(this.ex.request.headers, split(fields).regular);
+  }
+
+  /** A server header block: a 1xx, the response head, or (after the head) trailers. */
+  responseBlock(fields: string[]): void {
+    const { pseudo, regular } = split(fields);
+    const ex = this.ex;
+    if (this.responseHead) {
+      const added = appendFlat((ex.response as NonNullable<typeof ex.response>).headers, regular);
+      if (this.grpc !== null) readGrpcStatus(this.grpc, added);
+      return;
+    }
+    const status = Number.parseInt(pseudo.get(':status') ?? '', 10);
+    const code = Number.isFinite(status) ? status : 0;
+    if (code >= 100 && code < 200) {
+      ex.informational.push(code);
+      return;
+    }
+    this.responseHead = true;
+    ex.response = newResponse(code, '', '2', regular);
+    if (!ex.dropped) ex.responseBody = newBody(this.ctx, firstHeader(regular, 'content-encoding'));
+    if (this.grpc !== null) readGrpcStatus(this.grpc, ex.response.headers);
+  }
+
+  /** DATA bytes sent by the client (`fromClient`) or the server. */
+  data(fromClient: boolean, bytes: Buffer): void {
+    const body = fromClient ? this.ex.requestBody : this.ex.responseBody;
+    if (body !== null) body.write(bytes);
+    if (this.grpcCount !== null) this.grpcCount[fromClient ? 0 : 1].write(bytes);
+  }
+
+  /** Ends the request (END_STREAM from the client, a reset, or the close). */
+  endRequest(sec: number, nsec: number): void {
+    this.requestEnded = true;
+    finishRequest(this.ctx, this.ex, sec, nsec);
+  }
+
+  endResponse(sec: number, nsec: number): void {
+    this.responseEnded = true;
+    finishResponse(this.ctx, this.ex, sec, nsec);
+  }
+
+  /** Hands the finished exchange to the sink (both messages ended) and releases its budgets. */
+  emit(rolesSwapped: boolean): void {
+    const ctx = this.ctx;
+    const ex = this.ex;
+    ctx.budget.held -= ex.heldBytes();
+    ctx.heads.held -= ex.headBytes;
+    if (ex.dropped) return;
+    if (ex.response === null) ex.flag('no_response');
+    ctx.counters.inc('http.exchanges');
+    const out = ex.toExchange(this.conn, rolesSwapped);
+    out.streamId = this.id;
+    if (this.grpc !== null && this.grpcCount !== null) {
+      this.grpc.requestMessages = this.grpcCount[0].messages;
+      this.grpc.responseMessages = this.grpcCount[1].messages;
+      out.grpc = this.grpc;
+    }
+    try {
+      ctx.sink.onExchange(out);
+    } catch {
+      ctx.counters.inc('http.sink_error');
+    }
+  }
+}
