@@ -1,0 +1,117 @@
+// The whole program on recorded HTTP/2 cleartext traffic (fixtures/captures-h2, recorded by
+// fixtures/record-h2/record-h2.sh): `pcap-sensor apidump` must report exactly the exchanges the clients and
+// servers logged (<name>.expected.json), and agree with tshark's HTTP/2 dissector on each stream's
+// :method / :path / :status.
+import t from 'tap';
+import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { runSensor, REPO_ROOT } from '../util/sensor-run.js';
+
+const DIR = join(REPO_ROOT, 'fixtures', 'captures-h2');
+const names = readdirSync(DIR).filter((f) => f.endsWith('.pcap')).map((f) => f.slice(0, -5)).sort();
+
+interface Expected {
+  client_port: number; server_port: number; stream_id: number | null; method: string; path: string;
+  authority: string | null; scheme: string | null; request_body_length: number; status: number;
+  response_body_length: number; response_encoding: string | null; reset: boolean; trailers: string[];
+  grpc_status?: number; grpc_message?: string | null; grpc_request_messages?: number; grpc_response_messages?: number;
+}
+
+function hasTshark(): boolean {
+  try {
+    execFileSync('tshark', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const unxml = (v: string): string => v.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/**
+ * tshark's view (its http2 dissector, PDML output): `clientPort#streamId` -> the first value of each
+ * pseudo-header field it decoded on that stream.
+ */
+function tsharkStreams(pcap: string, port: number): Map<string, Record<string, string>> {
+  const pdml = execFileSync('tshark', ['-r', pcap, '-d', `tcp.port==${port},http2`, '-Y', 'http2.header', '-T', 'pdml'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+  const m = new Map<string, Record<string, string>>();
+  for (const packet of pdml.split('<packet>').slice(1)) {
+    const src = /name="tcp.srcport"[^>]* show="(\d+)"/.exec(packet)?.[1];
+    const dst = /name="tcp.dstport"[^>]* show="(\d+)"/.exec(packet)?.[1];
+    const client = Number(src) === port ? dst : src;
+    for (const frame of packet.split('<field name="http2.stream"').slice(1)) {
+      const sid = /name="http2.streamid"[^>]* show="(\d+)"/.exec(frame)?.[1];
+      const rec = m.get(`${client}#${sid}`) ?? {};
+      const re = /name="http2.header.name"[^>]* show="([^"]*)"[\s\S]*?name="http2.header.value"[^>]* show="([^"]*)"/g;
+      for (let f = re.exec(frame); f !== null; f = re.exec(frame)) {
+        const n = unxml(f[1]);
+        if (n.startsWith(':') && rec[n] === undefined) rec[n] = unxml(f[2]);
+      }
+      m.set(`${client}#${sid}`, rec);
+    }
+  }
+  return m;
+}
+
+t.ok(names.length >= 3, `${names.length} HTTP/2 captures`);
+
+for (const name of names) {
+  t.test(name, async (t) => {
+    const pcap = join(DIR, `${name}.pcap`);
+    const expected: Expected[] = JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')).exchanges;
+    const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0', '--log-level', 'warn'], { withOut: true, timeoutMs: 120_000 });
+    t.equal(res.code, 0, 'exit 0');
+    const got = res.records;
+    t.equal(got.length, expected.length, 'one exchange per stream');
+    for (const r of got) {
+      t.equal(r.request.version, '2');
+      t.equal(r.response?.version, '2');
+      t.type(r.stream_id, 'number', 'stream id present');
+    }
+    for (const e of expected) {
+      const r = got.find((g) => g.client.port === e.client_port && (e.stream_id === null ? g.request.target === e.path : g.stream_id === e.stream_id));
+      t.ok(r, `${e.method} ${e.path} (stream ${e.stream_id ?? '?'}) reported`);
+      if (!r) continue;
+      t.same({
+        method: r.request.method, path: r.request.target, scheme: r.request.scheme,
+        request_body_length: r.request.body.length, status: r.response?.status,
+        response_body_length: r.response?.body.length, response_encoding: r.response?.body.encoding ?? null,
+        reset: r.flags.includes('reset'), server_port: r.server.port,
+      }, {
+        method: e.method, path: e.path, scheme: e.scheme, request_body_length: e.request_body_length, status: e.status,
+        response_body_length: e.response_body_length, response_encoding: e.response_encoding, reset: e.reset,
+        server_port: e.server_port,
+      }, `${e.path}: as logged`);
+      if (e.authority !== null) t.equal(r.request.host, e.authority, 'authority as host');
+      const headerNames = (r.response?.headers ?? []).map((h: [string, string]) => h[0]);
+      for (const tr of e.trailers) t.ok(headerNames.includes(tr), `trailer ${tr} in the response headers`);
+      const damage = r.flags.filter((f: string) => f !== 'reset');
+      t.same(damage, [], 'no other flag');
+      if (e.grpc_status !== undefined) {
+        t.equal(r.grpc?.status, e.grpc_status, 'grpc-status');
+        t.equal(r.grpc?.request_messages, e.grpc_request_messages, 'gRPC request messages');
+        t.equal(r.grpc?.response_messages, e.grpc_response_messages, 'gRPC response messages');
+        if (e.grpc_message) t.equal(r.grpc?.message, e.grpc_message, 'grpc-message (percent-decoded)');
+      }
+    }
+    if (!hasTshark()) {
+      t.comment('tshark not installed: cross-check skipped');
+      return;
+    }
+    const ts = tsharkStreams(pcap, expected[0].server_port);
+    let compared = 0;
+    for (const r of got) {
+      const seen = ts.get(`${r.client.port}#${r.stream_id}`);
+      if (seen === undefined) continue;
+      if (seen[':method'] !== undefined) {
+        t.equal(r.request.method, seen[':method'], `tshark :method of stream ${r.stream_id}`);
+        t.equal(r.request.target, seen[':path'], `tshark :path of stream ${r.stream_id}`);
+        compared++;
+      }
+      if (seen[':status'] !== undefined) t.equal(String(r.response?.status), seen[':status'], `tshark :status of stream ${r.stream_id}`);
+    }
+    t.ok(compared >= Math.min(got.length, 3), `tshark agreed on ${compared} request heads`);
+  });
+}
