@@ -70,7 +70,8 @@ export class HpackDecoder {
       let value: string | null;
       if (b & 0x80) { // indexed field (§6.1)
         const idx = this.int(7);
-        if (idx <= 0) return fail(out, 'index');
+        if (idx < 0) return fail(out, 'integer');
+        if (idx === 0) return fail(out, 'index');
         const e = this.entry(idx);
         if (e === null) {
           out.unknownIndex++;
