@@ -115,3 +115,28 @@ for (const name of names) {
     t.ok(compared >= Math.min(got.length, 3), `tshark agreed on ${compared} request heads`);
   });
 }
+
+t.test('joined late: the capture starts inside the HTTP/2 connection (no SYN, no preface)', async (t) => {
+  const { readPcapFile, writePcapFile } = await import('../util/pcap-file.js');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const work = mkdtempSync(join(tmpdir(), 'pcs-h2-late-'));
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
+  const file = readPcapFile(join(DIR, 'h2-node.pcap'));
+  const expected: Expected[] = JSON.parse(readFileSync(join(DIR, 'h2-node.expected.json'), 'utf8')).exchanges;
+  // from the first packet after the 20 concurrent GETs were answered: the POST's HEADERS start a fresh segment
+  const cut = file.records.findIndex((r) => r.data.includes(Buffer.from('/upload')) || r.data.length > 1000);
+  const late = join(work, 'late.pcap');
+  writePcapFile(late, { ...file, records: file.records.slice(cut) });
+  const res = await runSensor(['apidump', '--pcap', late, '--rate-limit', '0'], { withOut: true, timeoutMs: 120_000 });
+  t.equal(res.code, 0, 'exit 0');
+  const final = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => o.msg === 'final stats');
+  t.equal(final?.stats?.['http2.connections'], 1, 'recognised as HTTP/2 from its frames');
+  t.ok(res.records.length > 0 && res.records.every((r) => r.request.version === '2' && r.flags.includes('mid_stream')), 'streams reported, flagged mid_stream');
+  const later = expected.filter((e) => e.stream_id !== null && e.stream_id > 41);
+  for (const e of later) {
+    const r = res.records.find((g) => g.stream_id === e.stream_id);
+    t.ok(r, `stream ${e.stream_id} (${e.path}) reported`);
+    t.equal(r?.response?.status, e.status, `stream ${e.stream_id}: status`);
+  }
+});
