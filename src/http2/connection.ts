@@ -11,6 +11,7 @@
  */
 import type { CloseReason, ConnectionInfo, Direction, StreamConsumer } from '../reassembly/types.js';
 import type { HttpContext } from '../http/context.js';
+import type { PendingExchange } from '../http/pending-exchange.js';
 import {
   FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS,
   FRAME_PUSH_PROMISE, FRAME_RST_STREAM, FrameReader, plausibleFrameHeader, type FrameHandler,
@@ -74,9 +75,20 @@ export class Http2Connection implements StreamConsumer {
   /** Client bytes of the preface still expected (24 until seen; 0 without one). */
   private prefaceLeft: number;
 
-  /** `preface`: the connection starts with the client preface (prior knowledge): it is checked and skipped. */
-  constructor(private readonly conn: ConnectionInfo, private readonly ctx: HttpContext, preface: boolean) {
+  /**
+   * `preface`: the client preface is expected (prior knowledge, or after an h2c upgrade): checked and skipped.
+   * `upgrade`: the HTTP/1.1 request of an h2c upgrade: it is stream 1's request, whose response comes as HTTP/2.
+   */
+  constructor(
+    private readonly conn: ConnectionInfo, private readonly ctx: HttpContext, preface: boolean,
+    upgrade: PendingExchange | null = null,
+  ) {
     this.prefaceLeft = preface ? PREFACE.length : 0;
+    if (upgrade !== null) {
+      const s = H2Stream.fromUpgrade(ctx, conn, upgrade, ++this.depth);
+      this.streams.set(1, s);
+      ctx.counters.inc('http2.upgraded');
+    }
     const cap = ctx.opts.maxHeaderBytes + 512;
     this.readers = [new FrameReader(this.handler(0), cap), new FrameReader(this.handler(1), cap)];
     ctx.counters.inc('http2.connections');

@@ -72,6 +72,23 @@ export class H2Stream {
     }
   }
 
+  /**
+   * Stream 1 of an h2c upgrade: the HTTP/1.1 upgrade request (already admitted, complete) is its request; the
+   * 101 is recorded as informational and the response comes as HTTP/2. Flag `upgraded`.
+   */
+  static fromUpgrade(ctx: HttpContext, conn: ConnectionInfo, http1: PendingExchange, depth: number): H2Stream {
+    const s = new H2Stream(ctx, conn, 1, depth, null, http1.startSec, http1.startNsec);
+    const ex = s.ex;
+    Object.assign(ex.request, http1.request);
+    ex.dropped = http1.dropped;
+    ex.request.scheme = 'http'; // h2c is the http scheme (RFC 7540 §3.2)
+    ex.informational.push(101);
+    for (const f of http1.flags) ex.flag(f);
+    ex.requestDone = true;
+    s.requestEnded = true;
+    return s;
+  }
+
   /** A later client header block: trailers of the request. */
   requestTrailers(fields: string[]): void {
     appendFlat(this.ex.request.headers, split(fields).regular);
