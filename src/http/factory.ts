@@ -11,9 +11,7 @@
 import type { CloseReason, ConnectionInfo, Direction, StreamConsumer, StreamConsumerFactory } from '../reassembly/types.js';
 import type { Counters } from '../util/counters.js';
 import { ByteBudget } from './byte-budget.js';
-import { HttpConnection } from './connection.js';
-import { Http2Connection } from '../http2/connection.js';
-import { detectProtocol } from '../protocol/detect.js';
+import { ProtocolSwitch } from '../protocol/switch.js';
 import type { HttpContext } from './context.js';
 import { resolveHttpOptions, type HttpOptions } from './options.js';
 import type { ExchangeSink, RequestPolicy } from './types.js';
@@ -39,7 +37,7 @@ class DeferredHttpConnection implements StreamConsumer {
   ) {}
 
   onData(dir: Direction, data: Buffer, tsSec: number, tsNsec: number): void {
-    this.state(dir, data)?.onData(dir, data, tsSec, tsNsec);
+    this.state()?.onData(dir, data, tsSec, tsNsec);
   }
 
   onGap(dir: Direction, length: number, tsSec: number, tsNsec: number): void {
@@ -56,13 +54,10 @@ class DeferredHttpConnection implements StreamConsumer {
     http.onClose(reason, tsSec, tsNsec);
   }
 
-  /** The HTTP state, built on first use (HTTP/1 or HTTP/2 by the first data: src/protocol/detect.ts); null after close. */
-  private state(dir: Direction = 0, data: Buffer | null = null): StreamConsumer | null {
+  /** The HTTP state, built on first use (HTTP/1 or HTTP/2 by the first data: src/protocol/switch.ts); null after close. */
+  private state(): StreamConsumer | null {
     if (this.http === null && !this.closed) {
-      const proto = data === null ? 'http1' : detectProtocol(data, dir, this.info.midStream);
-      this.http = proto === 'http1'
-        ? new HttpConnection(this.info, this.ctx)
-        : new Http2Connection(this.info, this.ctx, proto === 'http2-preface');
+      this.http = new ProtocolSwitch(this.info, this.ctx);
       this.states.open++;
     }
     return this.http;

@@ -6,6 +6,9 @@
  * `maxHeaderBytes` bytes and MAX_CONTINUATION frames, else the block is dropped: `http2.header_block_too_large`,
  * `http2.continuation_flood`) and decoded in the order sent. Streams: at most MAX_OPEN_STREAMS open per
  * connection; beyond it the oldest is ended and emitted (`interrupted`, `http2.stream_overflow`).
+ * A server header block for a stream whose request was not seen opens a placeholder that the request's
+ * block fills when it comes (segments of both directions may be captured out of order); one still without
+ * request when it ends is `interrupted` (`http2.response_without_request`).
  * A gap in a direction loses its frame boundaries: that direction is ignored (`http2.gap_desync`) until a
  * chunk starts with a plausible frame header. Nothing here throws.
  */
@@ -25,6 +28,8 @@ export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
 export const MAX_OPEN_STREAMS = 256;
 /** CONTINUATION frames in one header block. */
 export const MAX_CONTINUATION = 64;
+/** Reset streams kept open at once for frames that were in flight (see linger). */
+export const LINGER_STREAMS = 16;
 /** Largest HPACK dynamic table kept per direction (bytes as RFC 7541 counts them). */
 export const HPACK_TABLE_CAP = 65536;
 
@@ -65,6 +70,8 @@ export class Http2Connection implements StreamConsumer {
   private readonly blocks: [Block | null, Block | null] = [null, null];
   private readonly streams = new Map<number, H2Stream>();
   private readonly lost: [boolean, boolean] = [false, false];
+  /** Reset streams kept open for late frames, oldest first (at most LINGER_STREAMS). */
+  private lingering: H2Stream[] = [];
   private depth = 0;
   private sec = 0;
   private nsec = 0;
@@ -209,12 +216,14 @@ export class Http2Connection implements StreamConsumer {
         this.ctx.counters.inc('http2.rst_stream');
         if (s === undefined) return;
         s.ex.flag('reset');
-        this.cut(s, this.sec, this.nsec, false);
+        this.linger(s);
         return;
       }
       case FRAME_GOAWAY: {
         this.ctx.counters.inc('http2.goaway');
         if (p.length < 8) return;
+        // a server's GOAWAY names the last client stream it processed (a client's: the last pushed one)
+        if (dir === this.clientDir) return;
         const last = p.readUInt32BE(0) & 0x7fffffff;
         for (const s of this.streams.values()) if (s.id > last && s.id % 2 === 1) s.ex.flag('goaway');
         return;
@@ -265,18 +274,29 @@ export class Http2Connection implements StreamConsumer {
     }
     if (fromClient) {
       if (s === undefined) s = this.open(b.streamId, fields);
+      else if (!s.requestSeen) s.request(fields, this.sec, this.nsec);
       else s.requestTrailers(fields);
     } else {
-      if (s === undefined) {
-        s = this.open(b.streamId, null);
-        counters.inc('http2.response_without_request');
-        s.ex.flag('interrupted');
-        s.endRequest(this.sec, this.nsec);
-      }
+      s ??= this.open(b.streamId, null); // the request may still come (capture order), else it is lost
       s.responseBlock(fields);
     }
     if (bad) s.ex.flag('header_error');
     if (b.endStream) this.endSide(dir, b.streamId);
+  }
+
+  /**
+   * A reset stream stays open a little: frames the peer sent before it saw the reset may come after it in
+   * the capture (the two directions interleave). It is emitted when LINGER_STREAMS later streams were reset,
+   * when both directions end anyway, or at the close.
+   */
+  private linger(s: H2Stream): void {
+    if (!s.requestEnded) s.endRequest(this.sec, this.nsec);
+    if (this.lingering.includes(s)) return;
+    this.lingering.push(s);
+    if (this.lingering.length > LINGER_STREAMS) {
+      const oldest = this.lingering.shift() as H2Stream;
+      if (this.streams.get(oldest.id) === oldest) this.cut(oldest, this.sec, this.nsec, false);
+    }
   }
 
   private open(id: number, fields: string[] | null): H2Stream {
@@ -301,7 +321,11 @@ export class Http2Connection implements StreamConsumer {
 
   /** Ends a stream that will not complete normally (reset, overflow, close); `interrupted` when cut mid-message. */
   private cut(s: H2Stream, sec: number, nsec: number, interrupted = true): void {
-    if (interrupted && (!s.requestEnded || (s.ex.response !== null && !s.responseEnded))) s.ex.flag('interrupted');
+    if (!s.requestSeen && !s.ex.flags.includes('pushed')) {
+      this.ctx.counters.inc('http2.response_without_request');
+      s.ex.flag('interrupted');
+    }
+    if (interrupted && !s.ex.flags.includes('reset') && (!s.requestEnded || (s.ex.response !== null && !s.responseEnded))) s.ex.flag('interrupted');
     if (!s.requestEnded) s.endRequest(sec, nsec);
     if (!s.responseEnded) s.endResponse(sec, nsec);
     this.done(s);
@@ -309,6 +333,7 @@ export class Http2Connection implements StreamConsumer {
 
   private done(s: H2Stream): void {
     this.streams.delete(s.id);
+    if (s.ex.flags.includes('reset')) this.lingering = this.lingering.filter((l) => l !== s);
     s.emit(this.clientDir === 1);
   }
 }

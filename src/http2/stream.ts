@@ -37,19 +37,50 @@ function appendFlat(to: HeaderList, flat: string[]): HeaderList {
 }
 
 export class H2Stream {
-  readonly ex: PendingExchange;
+  ex: PendingExchange;
+  /** The request's header block was seen (false: a placeholder opened by the response, see `request`). */
+  requestSeen = false;
   requestEnded = false;
   responseEnded = false;
   /** A final response head was seen (later header blocks of the server are trailers). */
   private responseHead = false;
   private grpc: GrpcInfo | null = null;
-  private readonly grpcCount: [GrpcCounter, GrpcCounter] | null = null;
+  private grpcCount: [GrpcCounter, GrpcCounter] | null = null;
 
   /** Opens the stream from the request's header block (or a placeholder when none was seen: `fields` null). */
   constructor(
-    private readonly ctx: HttpContext, private readonly conn: ConnectionInfo, readonly id: number, depth: number,
+    private readonly ctx: HttpContext, private readonly conn: ConnectionInfo, readonly id: number, private readonly depth: number,
     fields: string[] | null, sec: number, nsec: number,
   ) {
+    this.ex = this.request(fields, sec, nsec);
+  }
+
+  /**
+   * The request's header block. On a placeholder (the response's header block came first: the capture
+   * joined late, or the capture order put a server segment before the client's), the request takes the
+   * placeholder's place and keeps what the response already set.
+   */
+  request(fields: string[] | null, sec: number, nsec: number): PendingExchange {
+    const before = this.requestSeen ? null : (this.ex as PendingExchange | undefined) ?? null;
+    const ex = this.openRequest(fields, sec, nsec);
+    if (before !== null && fields !== null) {
+      ex.response = before.response;
+      ex.responseBody = ex.dropped ? null : before.responseBody;
+      ex.informational.push(...before.informational);
+      for (const f of before.flags) ex.flag(f);
+      if (before.startSec < ex.startSec || (before.startSec === ex.startSec && before.startNsec < ex.startNsec)) {
+        ex.startSec = before.startSec;
+        ex.startNsec = before.startNsec;
+      }
+      if (ex.dropped && before.responseBody !== null) before.responseBody.finish(); // releases its decoder
+      this.ctx.budget.held -= ex.dropped ? before.heldBytes() : 0;
+    }
+    this.ex = ex;
+    return ex;
+  }
+
+  private openRequest(fields: string[] | null, sec: number, nsec: number): PendingExchange {
+    const depth = this.depth;
     const { pseudo, regular } = split(fields ?? []);
     const method = pseudo.get(':method') ?? '';
     const path = pseudo.get(':path') ?? '';
@@ -58,18 +89,21 @@ export class H2Stream {
     if (authority !== undefined) req.host = authority;
     const scheme = pseudo.get(':scheme');
     if (scheme !== undefined) req.scheme = scheme;
-    this.ex = new PendingExchange(depth, req, sec, nsec);
-    if (fields === null) return; // a response whose request was not seen
-    admitRequest(ctx, conn, this.ex, {
+    const ex = new PendingExchange(depth, req, sec, nsec);
+    if (fields === null) return ex; // a response whose request is not (yet) seen
+    this.requestSeen = true;
+    const ctx = this.ctx;
+    admitRequest(ctx, this.conn, ex, {
       versionMajor: 2, versionMinor: 0, headers: regular, method, url: path, statusCode: 0, statusMessage: '',
     }, sec, nsec);
     ctx.counters.inc('http2.streams');
-    if (this.ex.dropped) return;
-    this.ex.requestBody = newBody(ctx, firstHeader(regular, 'content-encoding'));
+    if (ex.dropped) return ex;
+    ex.requestBody = newBody(ctx, firstHeader(regular, 'content-encoding'));
     if (isGrpc(firstHeader(regular, 'content-type'))) {
       this.grpc = { status: null, message: null, requestMessages: 0, responseMessages: 0 };
       this.grpcCount = [new GrpcCounter(), new GrpcCounter()];
     }
+    return ex;
   }
 
   /**
@@ -86,6 +120,7 @@ export class H2Stream {
     for (const f of http1.flags) ex.flag(f);
     ex.requestDone = true;
     s.requestEnded = true;
+    s.requestSeen = true;
     return s;
   }
 

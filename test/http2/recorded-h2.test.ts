@@ -2,13 +2,18 @@
 // fixtures/record-h2/record-h2.sh): `pcap-sensor apidump` must report exactly the exchanges the clients and
 // servers logged (<name>.expected.json), and agree with tshark's HTTP/2 dissector on each stream's
 // :method / :path / :status.
-import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
+import t, { type Test } from 'tap';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runSensor, REPO_ROOT } from '../util/sensor-run.js';
+import { readPcapFile, writePcapFile } from '../util/pcap-file.js';
+import { rewritePackets } from '../../fixtures/rewrite.js';
 
 const DIR = join(REPO_ROOT, 'fixtures', 'captures-h2');
+const work = mkdtempSync(join(tmpdir(), 'pcs-h2-rec-'));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
 const names = readdirSync(DIR).filter((f) => f.endsWith('.pcap')).map((f) => f.slice(0, -5)).sort();
 
 interface Expected {
@@ -59,10 +64,8 @@ function tsharkStreams(pcap: string, port: number, upgrade: boolean): Map<string
 
 t.ok(names.length >= 3, `${names.length} HTTP/2 captures`);
 
-for (const name of names) {
-  t.test(name, async (t) => {
-    const pcap = join(DIR, `${name}.pcap`);
-    const expected: Expected[] = JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')).exchanges;
+/** Runs the sensor on `pcap` and checks its records against what was logged; returns the records. */
+async function exact(t: Test, pcap: string, expected: Expected[]): Promise<any[]> {
     const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0', '--log-level', 'warn'], { withOut: true, timeoutMs: 120_000 });
     t.equal(res.code, 0, 'exit 0');
     const got = res.records;
@@ -100,6 +103,23 @@ for (const name of names) {
         if (e.grpc_message) t.equal(r.grpc?.message, e.grpc_message, 'grpc-message (percent-decoded)');
       }
     }
+    return got;
+}
+
+for (const name of names) {
+  t.test(name, async (t) => {
+    const pcap = join(DIR, `${name}.pcap`);
+    const expected: Expected[] = JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')).exchanges;
+    const got = await exact(t, pcap, expected);
+    // the same traffic cut into other segments (frames and frame headers split anywhere, overlapping
+    // re-sends, duplicates, reordering inside a flight): the same exchanges
+    for (const seed of [1, 2]) {
+      const file = readPcapFile(pcap);
+      const { records } = rewritePackets(file.linkType, file.records, { seed, reorderWindow: 6, duplicateProbability: 0.1, splitProbability: 0.5, maxOverlap: 40 });
+      const variant = join(work, `${name}-${seed}.pcap`);
+      writePcapFile(variant, { ...file, records });
+      await t.test(`rewritten, seed ${seed}`, async (t) => { await exact(t, variant, expected); });
+    }
     if (!hasTshark()) {
       t.comment('tshark not installed: cross-check skipped');
       return;
@@ -124,11 +144,6 @@ for (const name of names) {
 }
 
 t.test('joined late: the capture starts inside the HTTP/2 connection (no SYN, no preface)', async (t) => {
-  const { readPcapFile, writePcapFile } = await import('../util/pcap-file.js');
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const work = mkdtempSync(join(tmpdir(), 'pcs-h2-late-'));
-  t.teardown(() => rmSync(work, { recursive: true, force: true }));
   const file = readPcapFile(join(DIR, 'h2-node.pcap'));
   const expected: Expected[] = JSON.parse(readFileSync(join(DIR, 'h2-node.expected.json'), 'utf8')).exchanges;
   // from the first packet after the 20 concurrent GETs were answered: the POST's HEADERS start a fresh segment
