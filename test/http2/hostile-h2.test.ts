@@ -1,6 +1,6 @@
 // Hostile HTTP/2 input through the whole program: random frames, frame lengths far beyond any cap, a
 // CONTINUATION flood, malformed HPACK, references to dynamic entries never sent, a table size update beyond
-// the cap, more open streams than the per-connection cap. The sensor must exit 0 without a stack trace,
+// the cap, more open streams than the per-connection cap; and one well-formed server push. The sensor must exit 0 without a stack trace,
 // count each case under its own counter, and still report the streams it can.
 import t from 'tap';
 import fc from 'fast-check';
@@ -47,6 +47,14 @@ const cases: Record<string, Chunk[]> = {
     { dir: 0, data: Buffer.concat([PREFACE, fr(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.concat([GET_BLOCK, Buffer.from([0xc5])]))]) },
     { dir: 1, data: Buffer.concat([fr(HEADERS, END_HEADERS, 1, STATUS_200), fr(DATA, END_STREAM, 1, Buffer.from('ok'))]) },
   ],
+  push: [ // well-formed: a pushed stream is an exchange of its own, flagged pushed
+    { dir: 0, data: Buffer.concat([PREFACE, fr(HEADERS, END_HEADERS | END_STREAM, 1, GET_BLOCK)]) },
+    { dir: 1, data: Buffer.concat([
+      fr(5 /* PUSH_PROMISE */, END_HEADERS, 1, Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from([0x82, 0x86, 0x04, 0x07]), Buffer.from('/pushed'), Buffer.from('418cf1e3c2e5f23a6ba0ab90f4ff', 'hex')])),
+      fr(HEADERS, END_HEADERS, 1, STATUS_200), fr(DATA, END_STREAM, 1, Buffer.from('page')),
+      fr(HEADERS, END_HEADERS, 2, STATUS_200), fr(DATA, END_STREAM, 2, Buffer.from('pushed body')),
+    ]) },
+  ],
   many_streams: [{ dir: 0, data: Buffer.concat([PREFACE,
     ...Array.from({ length: 300 }, (_, i) => fr(HEADERS, END_HEADERS, 2 * i + 1, GET_BLOCK))]) }],
 };
@@ -75,6 +83,9 @@ t.test('hostile HTTP/2: no crash, each case counted', async (t) => {
   t.same(unknown[0]?.flags, ['header_error'], 'flagged header_error');
   t.equal(unknown[0]?.request.target, '/', 'with what could be decoded');
   t.equal(unknown[0]?.response?.status, 200);
+  const push = byPort(40000 + Object.keys(cases).indexOf('push'));
+  t.same(push.map((r) => [r.stream_id, r.request.target, r.response?.status, r.response?.body.length, r.flags]).sort(),
+    [[1, '/', 200, 4, []], [2, '/pushed', 200, 11, ['pushed']]], 'the page and the pushed stream');
   const many = byPort(40000 + Object.keys(cases).indexOf('many_streams'));
   t.equal(many.length, 300, 'every stream reported (open ones at the cap are ended early)');
   t.ok(many.every((r) => r.flags.includes('no_response')), 'none answered');
