@@ -1,7 +1,7 @@
 // Hostile HTTP/2 input through the whole program: random frames, frame lengths far beyond any cap, a
 // CONTINUATION flood, malformed HPACK, references to dynamic entries never sent, a table size update beyond
-// the cap, more open streams than the per-connection cap; and one well-formed server push. The sensor must exit 0 without a stack trace,
-// count each case under its own counter, and still report the streams it can.
+// the cap, more open streams than the per-connection cap; and one well-formed server push. The sensor must
+// exit 0 without a stack trace, count each case under its own counter, and still report the streams it can.
 import t from 'tap';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
