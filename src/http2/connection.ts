@@ -2,9 +2,7 @@
  * One HTTP/2 connection (prior knowledge, h2c upgrade, or recognised mid-stream from its frames): a frame
  * reader and an HPACK decoder per direction, and the open streams, each one exchange (stream.ts).
  *
- * Header blocks: HEADERS / PUSH_PROMISE and their CONTINUATION frames are gathered per direction (at most
- * `maxHeaderBytes` bytes and MAX_CONTINUATION frames, else the block is dropped: `http2.header_block_too_large`,
- * `http2.continuation_flood`) and decoded in the order sent. Streams: at most MAX_OPEN_STREAMS open per
+ * Header blocks: gathered per direction (header-block.ts, with its caps) and decoded in the order sent. Streams: at most MAX_OPEN_STREAMS open per
  * connection; beyond it the oldest is ended and emitted (`interrupted`, `http2.stream_overflow`).
  * A server header block for a stream whose request was not seen opens a placeholder that the request's
  * block fills when it comes (segments of both directions may be captured out of order); one still without
@@ -16,9 +14,10 @@ import type { CloseReason, ConnectionInfo, Direction, StreamConsumer } from '../
 import type { HttpContext } from '../http/context.js';
 import type { PendingExchange } from '../http/pending-exchange.js';
 import {
-  FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS,
-  FRAME_PUSH_PROMISE, FRAME_RST_STREAM, FrameReader, plausibleFrameHeader, type FrameHandler,
+  FLAG_END_HEADERS, FLAG_END_STREAM, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_PUSH_PROMISE,
+  FRAME_RST_STREAM, FrameReader, plausibleFrameHeader, type FrameHandler,
 } from './frame-reader.js';
+import { HeaderBlocks, type Block } from './header-block.js';
 import { HpackDecoder } from './hpack.js';
 import { H2Stream } from './stream.js';
 
@@ -26,48 +25,15 @@ import { H2Stream } from './stream.js';
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 /** Open streams per connection. */
 export const MAX_OPEN_STREAMS = 256;
-/** CONTINUATION frames in one header block. */
-export const MAX_CONTINUATION = 64;
 /** Reset streams kept open at once for frames that were in flight (see linger). */
 export const LINGER_STREAMS = 16;
 /** Largest HPACK dynamic table kept per direction (bytes as RFC 7541 counts them). */
 export const HPACK_TABLE_CAP = 65536;
 
-interface Block {
-  streamId: number;
-  /** Stream announced by a PUSH_PROMISE (0 for HEADERS). */
-  promised: number;
-  endStream: boolean;
-  parts: Buffer[];
-  bytes: number;
-  frames: number;
-  /** Over a cap: the rest is skipped and the block not decoded. */
-  dropped: boolean;
-}
-
-/** Strips padding (and the priority fields) from a HEADERS / PUSH_PROMISE payload; null when malformed. */
-function fragmentOf(type: number, flags: number, p: Buffer): { promised: number; frag: Buffer } | null {
-  let off = 0;
-  let pad = 0;
-  if (flags & FLAG_PADDED) {
-    if (p.length < 1) return null;
-    pad = p[0];
-    off = 1;
-  }
-  let promised = 0;
-  if (type === FRAME_PUSH_PROMISE) {
-    if (p.length < off + 4) return null;
-    promised = p.readUInt32BE(off) & 0x7fffffff;
-    off += 4;
-  } else if (flags & FLAG_PRIORITY) off += 5;
-  if (off + pad > p.length) return null;
-  return { promised, frag: p.subarray(off, p.length - pad) };
-}
-
 export class Http2Connection implements StreamConsumer {
   private readonly readers: [FrameReader, FrameReader];
   private readonly hpack = [new HpackDecoder(HPACK_TABLE_CAP), new HpackDecoder(HPACK_TABLE_CAP)];
-  private readonly blocks: [Block | null, Block | null] = [null, null];
+  private readonly blocks: [HeaderBlocks, HeaderBlocks];
   private readonly streams = new Map<number, H2Stream>();
   private readonly lost: [boolean, boolean] = [false, false];
   /** Reset streams kept open for late frames, oldest first (at most LINGER_STREAMS). */
@@ -98,6 +64,7 @@ export class Http2Connection implements StreamConsumer {
     }
     const cap = ctx.opts.maxHeaderBytes + 512;
     this.readers = [new FrameReader(this.handler(0), cap), new FrameReader(this.handler(1), cap)];
+    this.blocks = [new HeaderBlocks(ctx.counters, ctx.opts.maxHeaderBytes), new HeaderBlocks(ctx.counters, ctx.opts.maxHeaderBytes)];
     ctx.counters.inc('http2.connections');
   }
 
@@ -142,7 +109,7 @@ export class Http2Connection implements StreamConsumer {
     this.nsec = tsNsec;
     this.ctx.counters.inc('http2.gap_desync');
     this.lost[dir] = true;
-    this.blocks[dir] = null;
+    this.blocks[dir].interrupt();
     for (const s of this.streams.values()) s.ex.flag('interrupted');
   }
 
@@ -166,49 +133,25 @@ export class Http2Connection implements StreamConsumer {
         this.ctx.counters.inc('http2.frame_too_large');
         if (type === FRAME_HEADERS || type === FRAME_CONTINUATION || type === FRAME_PUSH_PROMISE) {
           this.streams.get(sid)?.ex.flag('header_error');
-          this.blocks[dir] = (flags & FLAG_END_HEADERS) !== 0 ? null : this.blocks[dir];
+          if ((flags & FLAG_END_HEADERS) !== 0) this.blocks[dir].pending = null;
         }
       },
     };
   }
 
   private frame(dir: Direction, type: number, flags: number, sid: number, p: Buffer): void {
-    const pending = this.blocks[dir];
-    if (pending !== null && type !== FRAME_CONTINUATION) { // a header block must not be interleaved
-      this.ctx.counters.inc('http2.continuation_missing');
-      this.blocks[dir] = null;
-    }
+    const blocks = this.blocks[dir];
+    if (type !== FRAME_CONTINUATION) blocks.interrupt(); // a header block must not be interleaved
     switch (type) {
       case FRAME_HEADERS:
       case FRAME_PUSH_PROMISE: {
-        const f = fragmentOf(type, flags, p);
-        if (f === null || sid === 0) {
-          this.ctx.counters.inc('http2.frame_error');
-          return;
-        }
-        const b: Block = {
-          streamId: sid, promised: f.promised, endStream: (flags & FLAG_END_STREAM) !== 0 && type === FRAME_HEADERS,
-          parts: [], bytes: 0, frames: 0, dropped: false,
-        };
-        this.addFragment(b, f.frag);
-        if (flags & FLAG_END_HEADERS) this.headerBlock(dir, b);
-        else this.blocks[dir] = b;
+        const b = blocks.start(type, flags, sid, p);
+        if (b !== null) this.headerBlock(dir, b);
         return;
       }
       case FRAME_CONTINUATION: {
-        if (pending === null || pending.streamId !== sid) {
-          this.ctx.counters.inc('http2.unexpected_continuation');
-          return;
-        }
-        if (++pending.frames > MAX_CONTINUATION && !pending.dropped) {
-          pending.dropped = true;
-          this.ctx.counters.inc('http2.continuation_flood');
-        }
-        this.addFragment(pending, p);
-        if (flags & FLAG_END_HEADERS) {
-          this.blocks[dir] = null;
-          this.headerBlock(dir, pending);
-        }
+        const b = blocks.continuation(flags, sid, p);
+        if (b !== null) this.headerBlock(dir, b);
         return;
       }
       case FRAME_RST_STREAM: {
@@ -230,18 +173,6 @@ export class Http2Connection implements StreamConsumer {
       }
       default: // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, unknown types: nothing for the exchanges
     }
-  }
-
-  private addFragment(b: Block, frag: Buffer): void {
-    if (b.dropped) return;
-    b.bytes += frag.length;
-    if (b.bytes > this.ctx.opts.maxHeaderBytes) {
-      b.dropped = true;
-      b.parts = [];
-      this.ctx.counters.inc('http2.header_block_too_large');
-      return;
-    }
-    b.parts.push(Buffer.from(frag)); // a copy: frames are views valid during the call only
   }
 
   /** A complete header block from `dir`: decoded in order, then a request, response, trailers or a push. */
