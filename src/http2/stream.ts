@@ -72,6 +72,7 @@ export class H2Stream {
         ex.startSec = before.startSec;
         ex.startNsec = before.startNsec;
       }
+      if (this.grpc !== null && ex.response !== null) readGrpcStatus(this.grpc, ex.response.headers); // messages before this are not counted
       if (ex.dropped && before.responseBody !== null) before.responseBody.finish(); // releases its decoder
       this.ctx.budget.held -= ex.dropped ? before.heldBytes() : 0;
     }
