@@ -8,7 +8,7 @@
  * as strings: the export hot path; exchangeLine() returns them as a Buffer). The two must stay
  * byte-identical; test/export/exchange-line.test.ts checks it.
  */
-import type { HttpExchange, MessageBody, HeaderList } from '../http/types.js';
+import type { GrpcInfo, HttpExchange, MessageBody, HeaderList } from '../http/types.js';
 import type { ConnectionInfo } from '../reassembly/types.js';
 import { nsDecimal } from './exchange-view.js';
 import { JsonLineWriter } from './json-line-writer.js';
@@ -29,6 +29,8 @@ export interface ExchangeRecord {
     version: string;
     headers: HeaderList;
     body: BodyRecord;
+    /** HTTP/2 only: the `:scheme` pseudo-header field. */
+    scheme?: string;
   };
   response: null | {
     status: number;
@@ -47,6 +49,10 @@ export interface ExchangeRecord {
   depth: number;
   connection_id: number;
   flags: string[];
+  /** HTTP/2 only: the stream of the exchange. */
+  stream_id?: number;
+  /** HTTP/2 gRPC only. */
+  grpc?: { status: number | null; message: string | null; request_messages: number; response_messages: number };
 }
 
 function bodyRecord(b: MessageBody): BodyRecord {
@@ -74,6 +80,7 @@ export function toExchangeRecord(ex: HttpExchange): ExchangeRecord {
       version: rq.version,
       headers: rq.headers,
       body: bodyRecord(rq.body),
+      ...(rq.scheme !== undefined ? { scheme: rq.scheme } : {}),
     },
     response: rs === null ? null : {
       status: rs.status,
@@ -90,7 +97,13 @@ export function toExchangeRecord(ex: HttpExchange): ExchangeRecord {
     depth: ex.depth,
     connection_id: c.id,
     flags: ex.flags,
+    ...(ex.streamId !== undefined ? { stream_id: ex.streamId } : {}),
+    ...(ex.grpc !== undefined ? { grpc: grpcRecord(ex.grpc) } : {}),
   };
+}
+
+function grpcRecord(g: GrpcInfo): NonNullable<ExchangeRecord['grpc']> {
+  return { status: g.status, message: g.message, request_messages: g.requestMessages, response_messages: g.responseMessages };
 }
 
 /** `"body":{"length":..,"truncated":..,"base64":"...","encoding":..}` (lengths are integers). */
@@ -181,6 +194,10 @@ export function writeExchange(w: JsonLineWriter, ex: HttpExchange): void {
   w.raw(',"host":');
   w.strOrNull(rq.host);
   writeVersionHeadersBody(w, rq.version, rq.headers, rq.body);
+  if (rq.scheme !== undefined) {
+    w.raw(',"scheme":');
+    w.str(rq.scheme);
+  }
   if (rs === null) {
     w.raw('},"response":null,');
   } else {
@@ -204,6 +221,17 @@ export function writeExchange(w: JsonLineWriter, ex: HttpExchange): void {
   w.num(c.id);
   w.raw(',"flags":');
   writeSmallArray(w, ex.flags);
+  if (ex.streamId !== undefined) {
+    w.raw(',"stream_id":');
+    w.num(ex.streamId);
+  }
+  const g = ex.grpc;
+  if (g !== undefined) {
+    w.raw(g.status === null ? ',"grpc":{"status":null' : `,"grpc":{"status":${g.status}`);
+    w.raw(',"message":');
+    w.strOrNull(g.message);
+    w.raw(`,"request_messages":${g.requestMessages},"response_messages":${g.responseMessages}}`);
+  }
   w.raw('}\n');
 }
 

@@ -7,7 +7,8 @@
  *     "response": { "headers": {":status", <lower-case name>: value}, "body": base64, "truncated": bool },
  *     "resource": { "service_name", "host_name", "levo_env", "sensor_type", "sensor_version" },
  *     "trace_id": 32 hex, "span_id": 16 hex, "span_kind": "SERVER",
- *     "local_net": { "ip", "port" } (the server), "remote_net": { "ip", "port" } (the client) }
+ *     "local_net": { "ip", "port" } (the server), "remote_net": { "ip", "port" } (the client),
+ *     HTTP/2 only: "http_version": "2", "http2_stream_id": N, gRPC with a status: "grpc_status": N }
  *
  * Choices: ":path" is the request-target as sent (query included); ":authority" is the Host header,
  * or "serverIp:port" without one. Repeated headers are joined with ", ". An exchange without a
@@ -146,7 +147,13 @@ export function writeLevoTrace(w: JsonLineWriter, ex: HttpExchange, resourceJson
   w.str(ep.clientIp);
   w.raw(',"port":');
   w.num(ep.clientPort);
-  w.raw('}}');
+  w.raw('}');
+  if (ex.streamId !== undefined) {
+    // HTTP/2 only (docs/http2.md): the protocol version, the stream, and the gRPC status when there is one
+    w.raw(`,"http_version":"2","http2_stream_id":${ex.streamId}`);
+    if (ex.grpc !== undefined && ex.grpc.status !== null) w.raw(`,"grpc_status":${ex.grpc.status}`);
+  }
+  w.raw('}');
 }
 
 /** Encodes batches for one resource; keeps its batch buffer between batches (not re-entrant). */

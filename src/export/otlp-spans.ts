@@ -112,6 +112,8 @@ export function spanAttributes(ex: HttpExchange): Attributes {
     if (rs.status >= 500) attrs[ATTR_ERROR_TYPE] = String(rs.status);
   }
   if (ex.flags.length > 0) attrs[LEVO_ATTR.flags] = ex.flags;
+  if (ex.streamId !== undefined) attrs['levo.http2.stream_id'] = ex.streamId;
+  if (ex.grpc !== undefined && ex.grpc.status !== null) attrs['rpc.grpc.status_code'] = ex.grpc.status;
   return attrs;
 }
 

@@ -22,6 +22,7 @@ import type { PendingExchange } from './pending-exchange.js';
 import { RequestSide } from './request-side.js';
 import { ResponseSide } from './response-side.js';
 import { RoleProbe } from './role-probe.js';
+import { Http2Connection } from '../http2/connection.js';
 import type { EndingSide } from './side-ending.js';
 import { ROLE_REQUEST, ROLE_RESPONSE, type Pairing, type Role } from './side-types.js';
 
@@ -80,6 +81,10 @@ export class HttpConnection implements StreamConsumer, Pairing {
     if (this.closed) return;
     this.flushHeld();
     const role = this.roles.roleOf[dir];
+    if (this.h2 !== null) {
+      this.h2.onGap(role, length, tsSec, tsNsec);
+      return;
+    }
     if (role === ROLE_RESPONSE) this.responseSeen = true;
     this.ctx.counters.inc('http.gaps');
     const outcome = this.sides[role].gap(length, tsSec, tsNsec);
@@ -102,6 +107,7 @@ export class HttpConnection implements StreamConsumer, Pairing {
     this.queue.emitReady(this.roles.swapped);
     const ignored = rq.ignoredBytes + this.response.ignoredBytes;
     if (ignored > 0) this.ctx.counters.inc('http.bytes_after_upgrade', ignored);
+    this.h2?.onClose(_reason, tsSec, tsNsec);
   }
 
   // ---- replay ----
@@ -237,5 +243,13 @@ export class HttpConnection implements StreamConsumer, Pairing {
 
   messageDone(): void {
     this.queue.emitReady(this.roles.swapped);
+  }
+
+  h2: Http2Connection | null = null;
+
+  /** The upgrade exchange is not emitted here: it goes on as HTTP/2 stream 1. */
+  switchToH2(ex: PendingExchange | null): void {
+    this.h2 = new Http2Connection(this.conn, this.ctx, true, ex);
+    if (ex !== null) ex.dropped = true;
   }
 }

@@ -11,7 +11,7 @@
 import type { CloseReason, ConnectionInfo, Direction, StreamConsumer, StreamConsumerFactory } from '../reassembly/types.js';
 import type { Counters } from '../util/counters.js';
 import { ByteBudget } from './byte-budget.js';
-import { HttpConnection } from './connection.js';
+import { ProtocolSwitch } from '../protocol/switch.js';
 import type { HttpContext } from './context.js';
 import { resolveHttpOptions, type HttpOptions } from './options.js';
 import type { ExchangeSink, RequestPolicy } from './types.js';
@@ -27,7 +27,7 @@ interface StateCount {
  * would find no message in progress).
  */
 class DeferredHttpConnection implements StreamConsumer {
-  private http: HttpConnection | null = null;
+  private http: StreamConsumer | null = null;
   private closed = false;
 
   constructor(
@@ -54,10 +54,10 @@ class DeferredHttpConnection implements StreamConsumer {
     http.onClose(reason, tsSec, tsNsec);
   }
 
-  /** The HTTP state, built on first use; null after close. */
-  private state(): HttpConnection | null {
+  /** The HTTP state, built on first use (HTTP/1 or HTTP/2 by the first data: src/protocol/switch.ts); null after close. */
+  private state(): StreamConsumer | null {
     if (this.http === null && !this.closed) {
-      this.http = new HttpConnection(this.info, this.ctx);
+      this.http = new ProtocolSwitch(this.info, this.ctx);
       this.states.open++;
     }
     return this.http;

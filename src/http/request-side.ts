@@ -64,6 +64,7 @@ export class RequestSide extends EndingSide {
     this.heldBroken = false;
     this.enterTunnel(http);
     if (http) this.enqueue(this.held.take(), this.held.sec, this.held.nsec);
+    else if (this.pairing.h2 !== null) for (const b of this.held.take()) this.pairing.h2.onData(0, b, this.held.sec, this.held.nsec);
     else this.ignored += this.held.drop();
   }
 

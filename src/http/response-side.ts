@@ -22,7 +22,7 @@ import { HeldBytes } from './held-bytes.js';
 import { finishResponse, newBody, softError } from './message-end.js';
 import { FOLD_PLAIN } from './parser/field-line.js';
 import { HEAD_BODY, HEAD_NO_BODY, HEAD_STOP, type HeadAction, type HeadInfo, type MessageParser } from './parser/message-parser.js';
-import { newResponse, type PendingExchange } from './pending-exchange.js';
+import { firstHeader, newResponse, type PendingExchange } from './pending-exchange.js';
 import { reportQuirks } from './quirks.js';
 import { EndingSide } from './side-ending.js';
 import { ROLE_RESPONSE, type GapOutcome, type HeadOutcome, type Pairing } from './side-types.js';
@@ -110,6 +110,7 @@ export class ResponseSide extends EndingSide {
     if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
       pair?.flag('upgraded');
       this.outcome = status === 101 ? 'upgrade' : 'tunnel';
+      if (status === 101 && firstHeader(info.headers, 'upgrade')?.toLowerCase() === 'h2c') this.pairing.switchToH2(pair);
       return HEAD_STOP;
     }
     if (method === 'HEAD' || statusHasNoBody(status)) return HEAD_NO_BODY;

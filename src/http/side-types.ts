@@ -3,7 +3,7 @@
  * modes, what a head handler decided, what a gap did, and `Pairing`, the one interface through which a
  * side reaches its connection. Types and two constants only: every file of the stage may import it.
  */
-import type { ConnectionInfo } from '../reassembly/types.js';
+import type { ConnectionInfo, StreamConsumer } from '../reassembly/types.js';
 import type { HttpContext } from './context.js';
 import type { HeadInfo } from './parser/message-parser.js';
 import type { PendingExchange } from './pending-exchange.js';
@@ -73,4 +73,8 @@ export interface Pairing {
   tunnelBegins(connect: boolean): void;
   /** A message ended: exchanges that are complete are emitted (releasing their body budget early). */
   messageDone(): void;
+  /** 101 to `Upgrade: h2c`: the connection goes on as HTTP/2, `ex` (the upgrade request) is stream 1 (docs/http2.md). */
+  switchToH2(ex: PendingExchange | null): void;
+  /** After switchToH2: takes the bytes after the switch (`role` as the direction), else null. */
+  readonly h2: StreamConsumer | null;
 }

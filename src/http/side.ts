@@ -119,7 +119,8 @@ export abstract class Side implements ParserOwner {
           off = this.probeTunnel(data, off);
           break;
         case 'ignore':
-          this.ignored += data.length - off;
+          if (this.pairing.h2 !== null) this.pairing.h2.onData(this.role, data.subarray(off), this.sec, this.nsec);
+          else this.ignored += data.length - off;
           return;
         default:
           off = this.feedOwnMode(data, off);

@@ -26,10 +26,12 @@ export interface HttpRequest {
   path: string;
   /** Host header as sent (port included), or null. */
   host: string | null;
-  /** "1.1", "1.0", "0.9". */
+  /** "1.1", "1.0", "0.9", or "2" (HTTP/2: target, host and scheme from the pseudo-header fields). */
   version: string;
   headers: HeaderList;
   body: MessageBody;
+  /** HTTP/2 only: the `:scheme` pseudo-header field. */
+  scheme?: string;
 }
 
 export interface HttpResponse {
@@ -64,7 +66,19 @@ export interface HttpResponse {
  */
 export type ExchangeFlag =
   | 'gap' | 'interrupted' | 'mid_stream' | 'truncated' | 'parse_error' | 'no_response' | 'decode_error'
-  | 'upgraded' | 'roles_swapped' | 'headers_dropped' | 'tunneled' | 'one_sided' | 'lenient' | 'unknown_encoding';
+  | 'upgraded' | 'roles_swapped' | 'headers_dropped' | 'tunneled' | 'one_sided' | 'lenient' | 'unknown_encoding'
+  // HTTP/2 (docs/http2.md): stream reset, stream beyond a GOAWAY's last id, server push, undecodable header block
+  | 'reset' | 'goaway' | 'pushed' | 'header_error';
+
+/** gRPC facts of an HTTP/2 exchange whose request content-type is application/grpc... */
+export interface GrpcInfo {
+  /** `grpc-status` from the trailers (or the headers of a trailers-only response), or null. */
+  status: number | null;
+  message: string | null;
+  /** Length-prefixed messages seen in each direction. */
+  requestMessages: number;
+  responseMessages: number;
+}
 
 export interface HttpExchange {
   conn: ConnectionInfo;
@@ -81,6 +95,10 @@ export interface HttpExchange {
   endSec: number;
   endNsec: number;
   flags: ExchangeFlag[];
+  /** HTTP/2 only: the stream id of the exchange on its connection. */
+  streamId?: number;
+  /** HTTP/2 gRPC only. */
+  grpc?: GrpcInfo;
 }
 
 /** What the policy stage sees at request-head time (no body yet). */

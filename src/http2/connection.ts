@@ -1,0 +1,270 @@
+/**
+ * One HTTP/2 connection (prior knowledge, h2c upgrade, or recognised mid-stream from its frames): a frame
+ * reader and an HPACK decoder per direction, and the open streams, each one exchange (stream.ts).
+ *
+ * Header blocks: gathered per direction (header-block.ts, with its caps) and decoded in the order sent. Streams: at most MAX_OPEN_STREAMS open per
+ * connection; beyond it the oldest is ended and emitted (`interrupted`, `http2.stream_overflow`).
+ * A server header block for a stream whose request was not seen opens a placeholder that the request's
+ * block fills when it comes (segments of both directions may be captured out of order); one still without
+ * request when it ends is `interrupted` (`http2.response_without_request`).
+ * A gap in a direction loses its frame boundaries: that direction is ignored (`http2.gap_desync`) until a
+ * chunk starts with a plausible frame header. Nothing here throws.
+ */
+import type { CloseReason, ConnectionInfo, Direction, StreamConsumer } from '../reassembly/types.js';
+import type { HttpContext } from '../http/context.js';
+import type { PendingExchange } from '../http/pending-exchange.js';
+import {
+  FLAG_END_HEADERS, FLAG_END_STREAM, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_PUSH_PROMISE,
+  FRAME_RST_STREAM, FrameReader, plausibleFrameHeader, type FrameHandler,
+} from './frame-reader.js';
+import { HeaderBlocks, type Block } from './header-block.js';
+import { HpackDecoder } from './hpack.js';
+import { H2Stream } from './stream.js';
+
+/** The client connection preface (RFC 9113 §3.4). */
+export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+/** Open streams per connection. */
+export const MAX_OPEN_STREAMS = 256;
+/** Reset streams kept open at once for frames that were in flight (see linger). */
+export const LINGER_STREAMS = 16;
+/** Largest HPACK dynamic table kept per direction (bytes as RFC 7541 counts them). */
+export const HPACK_TABLE_CAP = 65536;
+
+export class Http2Connection implements StreamConsumer {
+  private readonly readers: [FrameReader, FrameReader];
+  private readonly hpack = [new HpackDecoder(HPACK_TABLE_CAP), new HpackDecoder(HPACK_TABLE_CAP)];
+  private readonly blocks: [HeaderBlocks, HeaderBlocks];
+  private readonly streams = new Map<number, H2Stream>();
+  private readonly lost: [boolean, boolean] = [false, false];
+  /** Reset streams kept open for late frames, oldest first (at most LINGER_STREAMS). */
+  private lingering: H2Stream[] = [];
+  private depth = 0;
+  private sec = 0;
+  private nsec = 0;
+  private closed = false;
+
+  /** The direction of the client (1 when the preface came from the side the assembler took for the server). */
+  private clientDir: Direction = 0;
+  /** Client bytes of the preface still expected (24 until seen; 0 without one). */
+  private prefaceLeft: number;
+
+  /**
+   * `preface`: the client preface is expected (prior knowledge, or after an h2c upgrade): checked and skipped.
+   * `upgrade`: the HTTP/1.1 request of an h2c upgrade: it is stream 1's request, whose response comes as HTTP/2.
+   */
+  constructor(
+    private readonly conn: ConnectionInfo, private readonly ctx: HttpContext, preface: boolean,
+    upgrade: PendingExchange | null = null,
+  ) {
+    this.prefaceLeft = preface ? PREFACE.length : 0;
+    if (upgrade !== null) {
+      const s = H2Stream.fromUpgrade(ctx, conn, upgrade, ++this.depth);
+      this.streams.set(1, s);
+      ctx.counters.inc('http2.upgraded');
+    }
+    const cap = ctx.opts.maxHeaderBytes + 512;
+    this.readers = [new FrameReader(this.handler(0), cap), new FrameReader(this.handler(1), cap)];
+    this.blocks = [new HeaderBlocks(ctx.counters, ctx.opts.maxHeaderBytes), new HeaderBlocks(ctx.counters, ctx.opts.maxHeaderBytes)];
+    ctx.counters.inc('http2.connections');
+  }
+
+  onData(dir: Direction, data: Buffer, tsSec: number, tsNsec: number): void {
+    if (this.closed || data.length === 0) return;
+    this.sec = tsSec;
+    this.nsec = tsNsec;
+    if (this.prefaceLeft > 0) {
+      data = this.skipPreface(dir, data);
+      if (data.length === 0) return;
+    }
+    if (this.lost[dir]) {
+      if (!plausibleFrameHeader(data, 0)) return;
+      this.lost[dir] = false;
+      this.ctx.counters.inc('http2.resync');
+      this.readers[dir] = new FrameReader(this.handler(dir), this.ctx.opts.maxHeaderBytes + 512);
+    }
+    this.readers[dir].write(data);
+  }
+
+  /**
+   * Checks and skips the preface. The side that sends it is the client (so a preface from the side the
+   * assembler took for the server swaps the roles); the server's frames before it are read as they come.
+   */
+  private skipPreface(dir: Direction, data: Buffer): Buffer {
+    const at = PREFACE.length - this.prefaceLeft;
+    const k = Math.min(this.prefaceLeft, data.length);
+    if (at === 0 && !(data[0] === 0x50 && PREFACE.compare(data, 0, k, 0, k) === 0)) return data; // server frames
+    if (PREFACE.compare(data, 0, k, at, at + k) !== 0) {
+      this.ctx.counters.inc('http2.bad_preface');
+      this.prefaceLeft = 0;
+      return data;
+    }
+    if (at === 0) this.clientDir = dir;
+    this.prefaceLeft -= k;
+    return data.subarray(k);
+  }
+
+  onGap(dir: Direction, _length: number, tsSec: number, tsNsec: number): void {
+    if (this.closed) return;
+    this.sec = tsSec;
+    this.nsec = tsNsec;
+    this.ctx.counters.inc('http2.gap_desync');
+    this.lost[dir] = true;
+    this.blocks[dir].interrupt();
+    for (const s of this.streams.values()) s.ex.flag('interrupted');
+  }
+
+  onClose(_reason: CloseReason, tsSec: number, tsNsec: number): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of [...this.streams.values()]) this.cut(s, tsSec, tsNsec);
+  }
+
+  // ---- frames ----
+
+  private handler(dir: Direction): FrameHandler {
+    return {
+      onFrame: (type, flags, sid, payload) => this.frame(dir, type, flags, sid, payload),
+      onDataBytes: (sid, bytes) => this.streams.get(sid)?.data(dir === this.clientDir, bytes),
+      onDataEnd: (sid, flags, bad) => {
+        if (bad) this.ctx.counters.inc('http2.bad_padding');
+        if (flags & FLAG_END_STREAM) this.endSide(dir, sid);
+      },
+      onOversize: (type, flags, sid) => {
+        this.ctx.counters.inc('http2.frame_too_large');
+        if (type === FRAME_HEADERS || type === FRAME_CONTINUATION || type === FRAME_PUSH_PROMISE) {
+          this.streams.get(sid)?.ex.flag('header_error');
+          if ((flags & FLAG_END_HEADERS) !== 0) this.blocks[dir].pending = null;
+        }
+      },
+    };
+  }
+
+  private frame(dir: Direction, type: number, flags: number, sid: number, p: Buffer): void {
+    const blocks = this.blocks[dir];
+    if (type !== FRAME_CONTINUATION) blocks.interrupt(); // a header block must not be interleaved
+    switch (type) {
+      case FRAME_HEADERS:
+      case FRAME_PUSH_PROMISE: {
+        const b = blocks.start(type, flags, sid, p);
+        if (b !== null) this.headerBlock(dir, b);
+        return;
+      }
+      case FRAME_CONTINUATION: {
+        const b = blocks.continuation(flags, sid, p);
+        if (b !== null) this.headerBlock(dir, b);
+        return;
+      }
+      case FRAME_RST_STREAM: {
+        const s = this.streams.get(sid);
+        this.ctx.counters.inc('http2.rst_stream');
+        if (s === undefined) return;
+        s.ex.flag('reset');
+        this.linger(s);
+        return;
+      }
+      case FRAME_GOAWAY: {
+        this.ctx.counters.inc('http2.goaway');
+        if (p.length < 8) return;
+        // a server's GOAWAY names the last client stream it processed (a client's: the last pushed one)
+        if (dir === this.clientDir) return;
+        const last = p.readUInt32BE(0) & 0x7fffffff;
+        for (const s of this.streams.values()) if (s.id > last && s.id % 2 === 1) s.ex.flag('goaway');
+        return;
+      }
+      default: // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, unknown types: nothing for the exchanges
+    }
+  }
+
+  /** A complete header block from `dir`: decoded in order, then a request, response, trailers or a push. */
+  private headerBlock(dir: Direction, b: Block): void {
+    const counters = this.ctx.counters;
+    let fields: string[] = [];
+    let bad = b.dropped;
+    if (!b.dropped) {
+      const d = this.hpack[dir].decode(b.parts.length === 1 ? b.parts[0] : Buffer.concat(b.parts), this.ctx.opts.maxHeaderBytes);
+      fields = d.fields;
+      if (d.error !== null) counters.inc(`http2.hpack_error.${d.error}`);
+      if (d.unknownIndex > 0) counters.inc('http2.hpack_unknown_index', d.unknownIndex);
+      if (d.overList) counters.inc('http2.header_list_too_large');
+      if (this.hpack[dir].clamped > 0) {
+        counters.inc('http2.hpack_table_clamped', this.hpack[dir].clamped);
+        this.hpack[dir].clamped = 0;
+      }
+      bad = d.error !== null || d.unknownIndex > 0 || d.overList;
+    }
+    const fromClient = dir === this.clientDir;
+    let s = this.streams.get(b.streamId);
+    if (b.promised !== 0) { // a pushed stream: the promised request, its response comes later
+      if (fromClient) return;
+      s = this.open(b.promised, fields);
+      s.ex.flag('pushed');
+      counters.inc('http2.pushed');
+      if (bad) s.ex.flag('header_error');
+      s.endRequest(this.sec, this.nsec);
+      return;
+    }
+    if (fromClient) {
+      if (s === undefined) s = this.open(b.streamId, fields);
+      else if (!s.requestSeen) s.request(fields, this.sec, this.nsec);
+      else s.requestTrailers(fields);
+    } else {
+      s ??= this.open(b.streamId, null); // the request may still come (capture order), else it is lost
+      s.responseBlock(fields);
+    }
+    if (bad) s.ex.flag('header_error');
+    if (b.endStream) this.endSide(dir, b.streamId);
+  }
+
+  /**
+   * A reset stream stays open a little: frames the peer sent before it saw the reset may come after it in
+   * the capture (the two directions interleave). It is emitted when LINGER_STREAMS later streams were reset,
+   * when both directions end anyway, or at the close.
+   */
+  private linger(s: H2Stream): void {
+    if (!s.requestEnded) s.endRequest(this.sec, this.nsec);
+    if (this.lingering.includes(s)) return;
+    this.lingering.push(s);
+    if (this.lingering.length > LINGER_STREAMS) {
+      const oldest = this.lingering.shift() as H2Stream;
+      if (this.streams.get(oldest.id) === oldest) this.cut(oldest, this.sec, this.nsec, false);
+    }
+  }
+
+  private open(id: number, fields: string[] | null): H2Stream {
+    if (this.streams.size >= MAX_OPEN_STREAMS) {
+      const oldest = this.streams.values().next().value as H2Stream;
+      this.ctx.counters.inc('http2.stream_overflow');
+      this.cut(oldest, this.sec, this.nsec);
+    }
+    const s = new H2Stream(this.ctx, this.conn, id, ++this.depth, fields, this.sec, this.nsec);
+    if (this.conn.midStream) s.ex.flag('mid_stream');
+    this.streams.set(id, s);
+    return s;
+  }
+
+  private endSide(dir: Direction, sid: number): void {
+    const s = this.streams.get(sid);
+    if (s === undefined) return;
+    if (dir === this.clientDir) s.endRequest(this.sec, this.nsec);
+    else if (s.ex.response !== null) s.endResponse(this.sec, this.nsec);
+    if (s.requestEnded && s.responseEnded) this.done(s);
+  }
+
+  /** Ends a stream that will not complete normally (reset, overflow, close); `interrupted` when cut mid-message. */
+  private cut(s: H2Stream, sec: number, nsec: number, interrupted = true): void {
+    if (!s.requestSeen && !s.ex.flags.includes('pushed')) {
+      this.ctx.counters.inc('http2.response_without_request');
+      s.ex.flag('interrupted');
+    }
+    if (interrupted && !s.ex.flags.includes('reset') && (!s.requestEnded || (s.ex.response !== null && !s.responseEnded))) s.ex.flag('interrupted');
+    if (!s.requestEnded) s.endRequest(sec, nsec);
+    if (!s.responseEnded) s.endResponse(sec, nsec);
+    this.done(s);
+  }
+
+  private done(s: H2Stream): void {
+    this.streams.delete(s.id);
+    if (s.ex.flags.includes('reset')) this.lingering = this.lingering.filter((l) => l !== s);
+    s.emit(this.clientDir === 1);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The consumer of one connection until its protocol is known, then the HTTP/1 or HTTP/2 state it built
+ * (detect.ts decides on the first data). When the first data is too short to tell (a piece of the
+ * preface shorter than 4 bytes, or fewer than 9 bytes of a server's first frame header), a copy of it
+ * (at most 23 bytes) is kept and the decision is taken on the next data; the kept bytes are then
+ * delivered first, with their own direction and time. A gap or the close decide at once (HTTP/1 unless the
+ * kept bytes say otherwise).
+ */
+import type { CloseReason, ConnectionInfo, Direction, StreamConsumer } from '../reassembly/types.js';
+import type { HttpContext } from '../http/context.js';
+import { HttpConnection } from '../http/connection.js';
+import { Http2Connection } from '../http2/connection.js';
+import { detectProtocol, type Protocol } from './detect.js';
+
+export class ProtocolSwitch implements StreamConsumer {
+  private target: StreamConsumer | null = null;
+  private kept: Buffer | null = null;
+  private keptDir: Direction = 0;
+  private keptSec = 0;
+  private keptNsec = 0;
+
+  constructor(private readonly info: ConnectionInfo, private readonly ctx: HttpContext) {}
+
+  onData(dir: Direction, data: Buffer, tsSec: number, tsNsec: number): void {
+    if (this.target !== null) {
+      this.target.onData(dir, data, tsSec, tsNsec);
+      return;
+    }
+    let probe = data;
+    if (this.kept !== null && this.keptDir === dir) probe = Buffer.concat([this.kept, data]);
+    let proto = detectProtocol(probe, dir, this.info.midStream);
+    if (proto === null && this.kept === null) {
+      this.kept = Buffer.from(data); // a copy: `data` is valid during this call only
+      this.keptDir = dir;
+      this.keptSec = tsSec;
+      this.keptNsec = tsNsec;
+      return;
+    }
+    if (proto === null && this.kept !== null && this.keptDir !== dir) proto = detectProtocol(this.kept, this.keptDir, this.info.midStream, true);
+    this.build(proto ?? 'http1').onData(dir, data, tsSec, tsNsec);
+  }
+
+  onGap(dir: Direction, length: number, tsSec: number, tsNsec: number): void {
+    this.decided().onGap(dir, length, tsSec, tsNsec);
+  }
+
+  onClose(reason: CloseReason, tsSec: number, tsNsec: number): void {
+    this.decided().onClose(reason, tsSec, tsNsec);
+  }
+
+  private decided(): StreamConsumer {
+    if (this.target !== null) return this.target;
+    const kept = this.kept;
+    return this.build(kept === null ? 'http1' : detectProtocol(kept, this.keptDir, this.info.midStream, true) ?? 'http1');
+  }
+
+  /** Builds the state for `proto` and delivers the kept bytes to it. */
+  private build(proto: Protocol): StreamConsumer {
+    const target = proto === 'http1'
+      ? new HttpConnection(this.info, this.ctx)
+      : new Http2Connection(this.info, this.ctx, proto === 'http2-preface');
+    this.target = target;
+    const kept = this.kept;
+    if (kept !== null) {
+      this.kept = null;
+      target.onData(this.keptDir, kept, this.keptSec, this.keptNsec);
+    }
+    return target;
+  }
+}

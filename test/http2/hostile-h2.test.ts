@@ -1,0 +1,92 @@
+// Hostile HTTP/2 input through the whole program: random frames, frame lengths far beyond any cap, a
+// CONTINUATION flood, malformed HPACK, references to dynamic entries never sent, a table size update beyond
+// the cap, more open streams than the per-connection cap; and one well-formed server push. The sensor must
+// exit 0 without a stack trace, count each case under its own counter, and still report the streams it can.
+import t from 'tap';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSensor, STACK_LINE } from '../util/sensor-run.js';
+import { writePcapFile, LINKTYPE_ETHERNET } from '../util/pcap-file.js';
+import { buildFrames } from '../robustness/stream-builder.js';
+import type { Chunk } from '../robustness/harness.js';
+
+const work = mkdtempSync(join(tmpdir(), 'pcs-h2-hostile-'));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
+
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+function fr(type: number, flags: number, sid: number, payload: Buffer, length = payload.length): Buffer {
+  const h = Buffer.alloc(9);
+  h.writeUIntBE(length, 0, 3);
+  h[3] = type;
+  h[4] = flags;
+  h.writeUInt32BE(sid, 5);
+  return Buffer.concat([h, payload]);
+}
+const HEADERS = 1, CONTINUATION = 9, DATA = 0;
+const END_STREAM = 1, END_HEADERS = 4;
+/** :method GET, :scheme http, :path /, :authority www.example.com (RFC 7541 C.4.1, Huffman-coded). */
+const GET_BLOCK = Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex');
+const STATUS_200 = Buffer.from([0x88]);
+
+/** One connection per case, each its own client port. */
+const cases: Record<string, Chunk[]> = {
+  random: [{ dir: 0, data: Buffer.concat([PREFACE, ...fc.sample(fc.uint8Array({ minLength: 9, maxLength: 200 }), { seed: 7, numRuns: 40 }).map((a) => Buffer.from(a))]) }],
+  huge_length: [{ dir: 0, data: Buffer.concat([PREFACE, fr(HEADERS, END_HEADERS, 1, Buffer.alloc(100), 0xffffff)]) }],
+  continuation_flood: [{ dir: 0, data: Buffer.concat([PREFACE, fr(HEADERS, 0, 1, GET_BLOCK.subarray(0, 2)),
+    ...Array.from({ length: 2000 }, () => fr(CONTINUATION, 0, 1, Buffer.from([0x84])))]) }],
+  bad_hpack: [{ dir: 0, data: Buffer.concat([PREFACE,
+    fr(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.from([0x80])), // index 0
+    fr(HEADERS, END_HEADERS | END_STREAM, 3, Buffer.from('82ffffffffffffff', 'hex')), // integer overflow
+    fr(HEADERS, END_HEADERS | END_STREAM, 5, Buffer.from('8284418400000000', 'hex')), // bad Huffman
+    fr(HEADERS, END_HEADERS | END_STREAM, 7, Buffer.from('3fe1ff3f82', 'hex')), // size update beyond the cap (about 1 MiB)
+  ]) }],
+  unknown_index: [
+    { dir: 0, data: Buffer.concat([PREFACE, fr(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.concat([GET_BLOCK, Buffer.from([0xc5])]))]) },
+    { dir: 1, data: Buffer.concat([fr(HEADERS, END_HEADERS, 1, STATUS_200), fr(DATA, END_STREAM, 1, Buffer.from('ok'))]) },
+  ],
+  push: [ // well-formed: a pushed stream is an exchange of its own, flagged pushed
+    { dir: 0, data: Buffer.concat([PREFACE, fr(HEADERS, END_HEADERS | END_STREAM, 1, GET_BLOCK)]) },
+    { dir: 1, data: Buffer.concat([
+      fr(5 /* PUSH_PROMISE */, END_HEADERS, 1, Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from([0x82, 0x86, 0x04, 0x07]), Buffer.from('/pushed'), Buffer.from('418cf1e3c2e5f23a6ba0ab90f4ff', 'hex')])),
+      fr(HEADERS, END_HEADERS, 1, STATUS_200), fr(DATA, END_STREAM, 1, Buffer.from('page')),
+      fr(HEADERS, END_HEADERS, 2, STATUS_200), fr(DATA, END_STREAM, 2, Buffer.from('pushed body')),
+    ]) },
+  ],
+  many_streams: [{ dir: 0, data: Buffer.concat([PREFACE,
+    ...Array.from({ length: 300 }, (_, i) => fr(HEADERS, END_HEADERS, 2 * i + 1, GET_BLOCK))]) }],
+};
+
+t.test('hostile HTTP/2: no crash, each case counted', async (t) => {
+  const records = Object.entries(cases).flatMap(([, chunks], i) => buildFrames(
+    { clientIp: '10.0.0.1', serverIp: '10.0.0.2', clientPort: 40000 + i, serverPort: 8080 }, chunks,
+    { maxSegment: 1460, shuffle: false, duplicate: 0, overlap: 0, loss: 0, seed: i + 1 }, 1_700_000_000 + i,
+  ).frames);
+  const pcap = join(work, 'hostile-h2.pcap');
+  writePcapFile(pcap, { linkType: LINKTYPE_ETHERNET, nano: true, records: records.map((f) => ({ tsSec: f.tsSec, tsFrac: f.tsNsec, origLen: f.data.length, data: f.data })) });
+  const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0'], { withOut: true, timeoutMs: 120_000 });
+  t.equal(res.code, 0, 'exit 0');
+  t.notMatch(res.stderr + res.stdout, STACK_LINE, 'no stack trace');
+  const final = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => o.msg === 'final stats');
+  t.ok(final, 'final stats logged');
+  const s: Record<string, number> = final?.stats ?? {};
+  t.equal(s['http2.connections'], Object.keys(cases).length, 'every connection taken as HTTP/2');
+  for (const c of ['http2.frame_too_large', 'http2.continuation_flood', 'http2.hpack_error.index', 'http2.hpack_error.integer',
+    'http2.hpack_error.string', 'http2.hpack_table_clamped', 'http2.hpack_unknown_index', 'http2.stream_overflow']) {
+    t.ok((s[c] ?? 0) > 0, `${c} counted (${s[c]})`);
+  }
+  const byPort = (p: number) => res.records.filter((r) => r.client.port === p);
+  const unknown = byPort(40000 + Object.keys(cases).indexOf('unknown_index'));
+  t.equal(unknown.length, 1, 'the stream with an unknown dynamic index is still reported');
+  t.same(unknown[0]?.flags, ['header_error'], 'flagged header_error');
+  t.equal(unknown[0]?.request.target, '/', 'with what could be decoded');
+  t.equal(unknown[0]?.response?.status, 200);
+  const push = byPort(40000 + Object.keys(cases).indexOf('push'));
+  t.same(push.map((r) => [r.stream_id, r.request.target, r.response?.status, r.response?.body.length, r.flags]).sort(),
+    [[1, '/', 200, 4, []], [2, '/pushed', 200, 11, ['pushed']]], 'the page and the pushed stream');
+  const many = byPort(40000 + Object.keys(cases).indexOf('many_streams'));
+  t.equal(many.length, 300, 'every stream reported (open ones at the cap are ended early)');
+  t.ok(many.every((r) => r.flags.includes('no_response')), 'none answered');
+});
