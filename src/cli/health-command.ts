@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import type { Argv } from 'yargs';
 import { UsageError } from './apidump-flags.js';
 import { envNameForFlag } from '../config/env-layer.js';
-import { parsePort } from './satellite-command.js';
+import { tcpPort } from '../config/values.js';
 
 export interface HealthCheckResult {
   healthy: boolean;
@@ -52,7 +52,7 @@ export function registerHealthCommand<T>(yargs: Argv<T>, setExit: (code: number)
     async (args) => {
       const raw = args.port ?? (envPort !== undefined && envPort.trim() !== '' ? envPort : undefined);
       if (raw === undefined) throw new UsageError(`health: give --port N (or set ${envNameForFlag('metrics-port')})`);
-      const port = parsePort(raw, 'health --port', 1);
+      const port = tcpPort('health --port', raw, 1);
       const timeoutMs = Number(args['timeout-ms']);
       if (!(timeoutMs > 0)) throw new UsageError(`health --timeout-ms: expected a number > 0`);
       const r = await checkHealth(String(args.host), port, timeoutMs);

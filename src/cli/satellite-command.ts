@@ -12,15 +12,7 @@
 import type { Argv } from 'yargs';
 import { startSatellite, SatelliteListenError, type Satellite } from '../satellite/server.js';
 import { errnoReason, OutputOpenError } from '../export/open-error.js';
-import { UsageError } from './apidump-flags.js';
-
-/** A TCP port as typed: decimal digits only, `min`-65535 (0 = any free port, where allowed). UsageError else. */
-export function parsePort(raw: unknown, flag: string, min = 0): number {
-  const text = String(raw).trim();
-  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= min && port <= 65535)) throw new UsageError(`${flag}: expected a port number from ${min} to 65535, got '${String(raw)}'`);
-  return port;
-}
+import { tcpPort } from '../config/values.js';
 
 /** Registers `satellite`; the handler sets the exit code through `setExit` (1 when it cannot start). */
 export function registerSatelliteCommand<T>(yargs: Argv<T>, setExit: (code: number) => void = () => {}): Argv<T> {
@@ -34,7 +26,7 @@ export function registerSatelliteCommand<T>(yargs: Argv<T>, setExit: (code: numb
       out: { type: 'string', nargs: 1, default: '-', describe: "file for the received traces ('-' = stdout)" },
     }),
     async (args) => {
-      const port = parsePort(args.port, 'satellite --port');
+      const port = tcpPort('satellite --port', args.port);
       let sat: Satellite;
       try {
         sat = await startSatellite({ port, host: String(args.host), out: String(args.out) });

@@ -54,14 +54,21 @@ export function positiveNumber(flag: string) {
   };
 }
 
+/**
+ * A TCP port as typed: plain decimal digits, `min`-65535. UsageError `<label>: expected <expected>, got <value>`
+ * otherwise, where `label` names the flag as the command knows it (`--metrics-port`, `satellite --port`).
+ * The one port parser: apidump's --metrics-port, `satellite --port`, `health --port`.
+ */
+export function tcpPort(label: string, v: unknown, min = 0, expected = `a port number from ${min} to 65535`): number {
+  const s = typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '';
+  const n = WHOLE.test(s) ? Number(s) : NaN;
+  if (!(n >= min && n <= 65535)) throw new UsageError(`${label}: expected ${expected}, got ${quoted(v)}`);
+  return n;
+}
+
 /** A TCP port to listen on, 0 = off. */
 export function listenPort(flag: string) {
-  const expected = 'a port 0-65535 (0 = off)';
-  return (v: unknown): number => {
-    const s = text(flag, expected, v).trim();
-    if (!WHOLE.test(s) || Number(s) > 65535) throw new UsageError(`--${flag}: expected ${expected}, got ${quoted(v)}`);
-    return Number(s);
-  };
+  return (v: unknown): number => tcpPort(`--${flag}`, v, 0, 'a port 0-65535 (0 = off)');
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };

@@ -10,45 +10,26 @@
 // exceptions: [...] } and closes the tab. Exit 1 (message on stderr) when a step throws or times out.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
+import { openTab } from '../util/devtools.mjs';
 
 const [port, url, stepsFile] = process.argv.slice(2);
 const steps = JSON.parse(readFileSync(stepsFile, 'utf8'));
-const tab = await (await fetch(`http://127.0.0.1:${port}/json/new?about:blank`, { method: 'PUT' })).json();
-const ws = new WebSocket(tab.webSocketDebuggerUrl);
-await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
-
-let nextId = 1;
-const pending = new Map();
 /** @type {{ results: unknown[], requests: string[], consoleErrors: string[], exceptions: string[] }} */
 const out = { results: [], requests: [], consoleErrors: [], exceptions: [] };
 let loaded = false;
-ws.onmessage = (m) => {
-  const msg = JSON.parse(String(m.data));
-  if (msg.id && pending.has(msg.id)) {
-    pending.get(msg.id)(msg);
-    pending.delete(msg.id);
-  } else if (msg.method === 'Network.requestWillBeSent') {
-    out.requests.push(msg.params.request.url);
-  } else if (msg.method === 'Runtime.consoleAPICalled' && (msg.params.type === 'error' || msg.params.type === 'warning')) {
-    out.consoleErrors.push(msg.params.args.map((a) => a.value ?? a.description).join(' '));
-  } else if (msg.method === 'Log.entryAdded' && msg.params.entry.level === 'error') {
-    out.consoleErrors.push(msg.params.entry.text);
-  } else if (msg.method === 'Runtime.exceptionThrown') {
-    out.exceptions.push(msg.params.exceptionDetails.exception?.description ?? msg.params.exceptionDetails.text);
-  } else if (msg.method === 'Page.loadEventFired') {
+const { send, evaluate, close } = await openTab(port, 'about:blank', (method, params) => {
+  if (method === 'Network.requestWillBeSent') {
+    out.requests.push(params.request.url);
+  } else if (method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'warning')) {
+    out.consoleErrors.push(params.args.map((a) => a.value ?? a.description).join(' '));
+  } else if (method === 'Log.entryAdded' && params.entry.level === 'error') {
+    out.consoleErrors.push(params.entry.text);
+  } else if (method === 'Runtime.exceptionThrown') {
+    out.exceptions.push(params.exceptionDetails.exception?.description ?? params.exceptionDetails.text);
+  } else if (method === 'Page.loadEventFired') {
     loaded = true;
   }
-};
-function send(method, params = {}) {
-  const id = nextId++;
-  ws.send(JSON.stringify({ id, method, params }));
-  return new Promise((resolve, reject) => pending.set(id, (msg) => (msg.error ? reject(new Error(JSON.stringify(msg.error))) : resolve(msg.result))));
-}
-async function evaluate(expression) {
-  const r = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
-  if (r.exceptionDetails) throw new Error(`${expression}: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
-  return r.result.value;
-}
+});
 
 let code = 0;
 try {
@@ -77,6 +58,5 @@ try {
   code = 1;
 }
 process.stdout.write(JSON.stringify(out) + '\n');
-ws.close();
-await fetch(`http://127.0.0.1:${port}/json/close/${tab.id}`).catch(() => {});
+await close();
 process.exit(code);
