@@ -21,7 +21,8 @@
  * an exception is stored in `internalError` and the message stops as if onHead returned HEAD_STOP.
  */
 import {
-  asciiSlice, chunkSize, chunkSizeLenient, fieldBytes, fieldOther, foldLevel, CHUNK_BAD, CHUNK_BLANK_LINE, FIELD_BARE_CR, FOLD_NONE,
+  asciiSlice, chunkSize, chunkSizeLenient, fieldBytes, fieldOther, foldLevel, CHUNK_BAD, CHUNK_BLANK_LINE, FIELD_BAD, FIELD_BARE_CR, FOLD_NONE,
+  hasZero,
 } from './field-line.js';
 import { LineReader } from './line-reader.js';
 import { LINE_BAD, LINE_SIMPLE, mayBeStatusLine, requestLine, statusLine, STATUS_BAD, STATUS_LENIENT } from './start-line.js';
@@ -55,6 +56,8 @@ export class MessageParser {
   foldSeen = FOLD_NONE;
   /** The current request line had a truncated version (`HTTP/1.`). */
   badVersion = false;
+  /** The current head's target or a field line holds a NUL byte (the bytes as sent, not the decoded text). */
+  nulByte = false;
   /**
    * Quirk bits (quirks.ts) seen in the current message; cleared when the next message starts. Two bits are
    * set ahead and cleared when the message ends as framed, so a message the close interrupts carries them:
@@ -133,6 +136,7 @@ export class MessageParser {
     this.headBytes = 0;
     this.foldSeen = FOLD_NONE;
     this.badVersion = false;
+    this.nulByte = false;
     this.quirks = 0;
     this.chunked = false;
     this.length = 0;
@@ -233,6 +237,7 @@ export class MessageParser {
     }
     const r = requestLine(line, info, this.data!, this.offset, this.end, this);
     if (r === LINE_BAD) return this.fail('bad_request_line');
+    if (info.url.indexOf('\u0000') >= 0 && hasZero(b, this.lines.start, this.lines.end)) this.nulByte = true;
     if (r === LINE_SIMPLE) {
       this.callHead(); // HTTP/0.9: no fields, no body, whatever the owner answers
       this.messageEnd();
@@ -288,6 +293,7 @@ export class MessageParser {
     const q = fieldBytes(b, s, e, headers);
     if (q >= 0) {
       this.quirks |= q;
+      if (q !== 0 && hasZero(b, s, e)) this.nulByte = true;
       return false;
     }
     const c = b[s]! & 0x7f;
@@ -297,7 +303,9 @@ export class MessageParser {
     }
     const r = fieldOther(b, s, e, headers, this.role === 1);
     if (r === FIELD_BARE_CR) return this.fail('bare_cr');
+    if (r === FIELD_BAD) return this.fail('bad_field');
     this.quirks |= r;
+    if (r !== 0 && hasZero(b, s, e)) this.nulByte = true;
     return false;
   }
 
