@@ -75,6 +75,8 @@ export class BodyCollector {
    * the body reported raw if decoding then fails. Dropped at the first decoded byte (null from then on).
    */
   private pendingRaw: Buffer[] | null = [];
+  /** 0, or the BODY_TRUNCATED_BY_* bit of the cap that stopped the raw copies (see keepRaw). */
+  private rawCut = 0;
 
   /**
    * `coding`: 0 identity, -1 unsupported (counted as identity of the encoded bytes), else a CODING_* value.
@@ -119,18 +121,27 @@ export class BodyCollector {
       return;
     }
     // Nothing decoded: the body was not in its announced coding. Report what was sent.
-    this.conditions |= BODY_DECODE_ERROR | BODY_ENCODING_NOT_APPLIED;
+    // Raw copies stopped at a cap: what was kept is reported, truncated there (no hole before `data`).
+    this.conditions |= BODY_DECODE_ERROR | BODY_ENCODING_NOT_APPLIED | this.rawCut;
     this.dropRaw();
     for (let i = 0; i < raw.length; i++) this.take(raw[i]!);
-    if (data !== null) this.take(data);
+    if (data !== null && this.rawCut === 0) this.take(data);
   }
 
-  /** A copy of an encoded piece that produced no output yet (see pendingRaw); not kept past the capture cap or budget. */
+  /**
+   * A copy of an encoded piece that produced no output yet (see pendingRaw). Copies stop for good at the
+   * capture cap or the budget (`rawCut` says which), so the kept bytes are a prefix of the body, without
+   * a hole; if decoding then fails, that prefix is reported flagged `truncated`.
+   */
   private keepRaw(data: Buffer): void {
     const raw = this.pendingRaw as Buffer[];
     let kept = 0;
     for (let i = 0; i < raw.length; i++) kept += raw[i]!.length;
-    const n = Math.min(data.length, this.limits.maxHttpLength - kept, this.budget.max - this.budget.held);
+    if (this.rawCut !== 0) return;
+    const byLength = this.limits.maxHttpLength - kept;
+    const byBudget = this.budget.max - this.budget.held;
+    const n = Math.min(data.length, byLength, byBudget);
+    if (n < data.length) this.rawCut = byLength <= byBudget ? BODY_TRUNCATED_BY_LENGTH : BODY_TRUNCATED_BY_BUDGET;
     if (n <= 0) return;
     const copy = Buffer.allocUnsafeSlow(n);
     data.copy(copy, 0, 0, n);

@@ -38,8 +38,6 @@ export class HttpConnection implements StreamConsumer, Pairing {
   private readonly loss = new LossTracker();
   /** A CONNECT tunnel began: requests opened from now on are inside it (flag `tunneled`). */
   private tunneled = false;
-  /** The response direction carried bytes or a gap (else requests without response are `one_sided`). */
-  private responseSeen = false;
   private closed = false;
 
   constructor(conn: ConnectionInfo, ctx: HttpContext) {
@@ -69,7 +67,7 @@ export class HttpConnection implements StreamConsumer, Pairing {
     }
     const role = this.roles.roleOf[dir];
     if (role === ROLE_RESPONSE) {
-      this.responseSeen = true;
+      this.queue.responseSeen = true;
       if (this.response.holdEarly(data, tsSec, tsNsec)) return;
     }
     if (this.request.hasQueued() || this.response.hasQueued()) this.drain(); // they precede this data
@@ -85,7 +83,7 @@ export class HttpConnection implements StreamConsumer, Pairing {
       this.h2.onGap(role, length, tsSec, tsNsec);
       return;
     }
-    if (role === ROLE_RESPONSE) this.responseSeen = true;
+    if (role === ROLE_RESPONSE) this.queue.responseSeen = true;
     this.ctx.counters.inc('http.gaps');
     const outcome = this.sides[role].gap(length, tsSec, tsNsec);
     if (outcome !== 'in_body') this.recordLoss(role, outcome === 'at_boundary', tsSec, tsNsec);
@@ -101,7 +99,6 @@ export class HttpConnection implements StreamConsumer, Pairing {
     this.response.close(tsSec, tsNsec);
     for (const ex of this.queue.pending()) {
       if (!ex.requestDone) finishRequest(this.ctx, ex, rq.tsSec, rq.tsNsec, 0);
-      if (!this.responseSeen && ex.response === null) ex.flag('one_sided');
     }
     this.queue.giveUpAll();
     this.queue.emitReady(this.roles.swapped);
@@ -151,7 +148,7 @@ export class HttpConnection implements StreamConsumer, Pairing {
     const kept = this.roles.takeKept(dir);
     if (kept === null) return;
     const role = this.roles.roleOf[dir];
-    if (role === ROLE_RESPONSE) this.responseSeen = true;
+    if (role === ROLE_RESPONSE) this.queue.responseSeen = true;
     this.sides[role].enqueue([kept], this.roles.keptSec[dir], this.roles.keptNsec[dir]);
   }
 

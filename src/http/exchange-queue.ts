@@ -15,6 +15,12 @@ export class ExchangeQueue {
   private answerIdx = 0;
   /** Depth (1-based order on the connection) given to the last request opened. */
   private depth = 0;
+  /**
+   * The response direction carried bytes or a gap so far (set by the connection). An exchange emitted
+   * without response while it is false is `one_sided`, decided at emission: also for the requests given
+   * up by maxPendingRequests before the close.
+   */
+  responseSeen = false;
 
   constructor(private readonly ctx: HttpContext, private readonly conn: ConnectionInfo) {}
 
@@ -88,7 +94,10 @@ export class ExchangeQueue {
     ctx.budget.held -= ex.heldBytes();
     ctx.heads.held -= ex.headBytes;
     if (ex.dropped) return;
-    if (ex.response === null) ex.flag('no_response');
+    if (ex.response === null) {
+      if (!this.responseSeen) ex.flag('one_sided');
+      ex.flag('no_response');
+    }
     ctx.counters.inc('http.exchanges');
     try {
       ctx.sink.onExchange(ex.toExchange(this.conn, rolesSwapped));

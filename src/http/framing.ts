@@ -40,6 +40,8 @@ export function newFraming(): Framing {
 }
 
 const DIGITS_RE = /^[0-9]+$/;
+/** `upgrade` anywhere in a Connection value, in any case (no lower-cased copy). */
+const UPGRADE_RE = /upgrade/i;
 
 /**
  * Reads Content-Length, Transfer-Encoding and Content-Encoding from a flat header list into `out`.
@@ -66,14 +68,15 @@ export function decideFraming(headers: string[], isRequest: boolean, out: Framin
     const lower = name.toLowerCase();
     if (lower === 'upgrade') upgradeField = true;
     else if (lower === 'connection') {
-      if (!connectionUpgrade && headers[i + 1].toLowerCase().indexOf('upgrade') !== -1) connectionUpgrade = true;
+      if (!connectionUpgrade && UPGRADE_RE.test(headers[i + 1])) connectionUpgrade = true;
     } else if (lower === 'content-length') {
       const value = headers[i + 1];
       let cl = digitsValue(value);
       if (cl < 0) {
         cl = parseContentLength(value);
-        if (cl >= 0) out.quirks |= QUIRK_CL_REPEATED; // `5, 5`
-        else if (!isRequest && value.charCodeAt(0) === 0x2b && (cl = digitsValue(value.slice(1))) >= 0) out.quirks |= QUIRK_CL_PLUS_SIGN;
+        if (cl >= 0) {
+          if (value.indexOf(',') !== -1) out.quirks |= QUIRK_CL_REPEATED; // `5, 5` (not 16+ digits, RFC-valid)
+        } else if (!isRequest && value.charCodeAt(0) === 0x2b && (cl = digitsValue(value.slice(1))) >= 0) out.quirks |= QUIRK_CL_PLUS_SIGN;
         else {
           out.error = 'bad_content_length';
           return out;
@@ -152,7 +155,7 @@ function transferCodings(te: string, isRequest: boolean, out: Framing): boolean 
   }
   if (isRequest) {
     if (chunked === 1 && last === 'chunked') out.kind = FRAME_CHUNKED;
-    else out.error = chunked > 1 ? 'chunked_twice' : 'bad_transfer_encoding';
+    else out.error = 'bad_transfer_encoding';
     return out.error === null;
   }
   if (chunked === 0) return true;

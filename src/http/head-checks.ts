@@ -1,20 +1,8 @@
 /**
- * Pure helpers on parsed heads: NUL detection, trimming of an over-long head, version text. No state.
+ * Pure helpers on parsed heads: head defects, trimming of an over-long head, version text. No state.
  */
 import { FOLD_FRAMING } from './parser/field-line.js';
 import type { HeadInfo, MessageParser } from './parser/message-parser.js';
-
-/**
- * True when a request's target or header name / value holds a NUL byte. A response's NUL is accepted (Python's
- * http.client reads such a response): the parser flags it (QUIRK_CONTROL_BYTE, docs/http.md "Leniency").
- */
-export function hasNul(info: HeadInfo): boolean {
-  if (info.method === '') return false;
-  if (info.url !== undefined && info.url.indexOf('\u0000') >= 0) return true;
-  const h = info.headers;
-  for (let i = 0; i < h.length; i++) if (h[i].indexOf('\u0000') >= 0) return true;
-  return false;
-}
 
 /**
  * An over-long head is reported with the header fields that fit in `limit` bytes (counting the start
@@ -49,7 +37,9 @@ export function headDefect(p: MessageParser, info: HeadInfo, limit: number): str
     trimOverlongHead(info, p.role === 0, limit);
     return 'header_too_large';
   }
-  if (hasNul(info)) return 'nul_byte';
+  // A request's NUL byte, found on the bytes by the parser. A response's NUL is accepted (Python's http.client
+  // reads such a response): the parser flags it (QUIRK_CONTROL_BYTE, docs/http.md "Leniency").
+  if (p.role === 0 && p.nulByte) return 'nul_byte';
   if (p.foldSeen === FOLD_FRAMING) return 'obs_fold_framing';
   return null;
 }

@@ -22,7 +22,9 @@ export class HeldBytes {
       this.sec = sec;
       this.nsec = nsec;
     }
-    this.list.push(Buffer.from(data.subarray(off)));
+    const copy = Buffer.allocUnsafeSlow(n); // its own ArrayBuffer: a held copy never pins a slab of the shared pool
+    data.copy(copy, 0, off);
+    this.list.push(copy);
     this.bytes += n;
     return true;
   }

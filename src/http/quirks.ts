@@ -74,13 +74,6 @@ export const QUIRK_NAMES: readonly string[] = [
   'te_list', 'cl_conflict', 'cl_plus_sign', 'field_without_colon', 'close_before_end', 'chunk_data_junk',
 ];
 
-/** The names of the bits set in `bits`, in bit order. */
-export function quirkNames(bits: number): string[] {
-  const names: string[] = [];
-  for (let i = 0; i < QUIRK_NAMES.length; i++) if ((bits & (1 << i)) !== 0) names.push(QUIRK_NAMES[i]!);
-  return names;
-}
-
 /**
  * Flags `lenient` on the exchange and counts `http.lenient.<name>` once per QUIRK_* bit set; REPORT_* bits
  * add their flag (`truncated`, `unknown_encoding`). No-op for 0.

@@ -98,7 +98,14 @@ export class ResponseSide extends EndingSide {
       this.pairing.responseWithoutRequest();
       this.orphan = true;
     } else if (informational) {
+      // A 1xx is its own message: its defect fails it, its quirks are reported on the exchange it precedes.
       pair.informational.push(status);
+      if (defect !== null) {
+        pair.flag('parse_error');
+        reportQuirks(pair, ctx.counters, p.quirks);
+        return this.fail(defect);
+      }
+      reportQuirks(pair, ctx.counters, p.quirks);
       return HEAD_NO_BODY;
     } else {
       pair = this.answer(info);

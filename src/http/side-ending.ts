@@ -7,8 +7,11 @@ import { finishRequest, finishResponse } from './message-end.js';
 import { partialHead } from './head-checks.js';
 import { ST_HEADER, type HeadInfo } from './parser/message-parser.js';
 import type { PendingExchange } from './pending-exchange.js';
+import { QUIRK_CHUNK_NO_FINAL_CRLF, QUIRK_CLOSE_BEFORE_END } from './quirks.js';
 import { Side } from './side.js';
 import type { GapOutcome } from './side-types.js';
+
+const CLOSE_ONLY = QUIRK_CLOSE_BEFORE_END | QUIRK_CHUNK_NO_FINAL_CRLF;
 
 export abstract class EndingSide extends Side {
   /** True while a response without request is in progress (response side). */
@@ -24,10 +27,15 @@ export abstract class EndingSide extends Side {
   /** The close, in a mode of this role (paused, raw09). */
   protected abstract closeOwnMode(): void;
 
-  /** The request or the response of `ex` (this side's message) ends now, with the quirks its parse met. */
-  protected finish(ex: PendingExchange): void {
-    if (this.role === 0) finishRequest(this.pairing.ctx, ex, this.sec, this.nsec, this.parser.quirks);
-    else finishResponse(this.pairing.ctx, ex, this.sec, this.nsec, this.parser.quirks);
+  /**
+   * The request or the response of `ex` (this side's message) ends now, with the quirks its parse met
+   * (`quirks`: the parser's by default). Two bits the parser sets ahead, QUIRK_CLOSE_BEFORE_END and
+   * QUIRK_CHUNK_NO_FINAL_CRLF, describe the close only: any other ending (`byClose` false) drops them.
+   */
+  protected finish(ex: PendingExchange, byClose = false, quirks = this.parser.quirks): void {
+    const q = byClose ? quirks : quirks & ~CLOSE_ONLY;
+    if (this.role === 0) finishRequest(this.pairing.ctx, ex, this.sec, this.nsec, q);
+    else finishResponse(this.pairing.ctx, ex, this.sec, this.nsec, q);
   }
 
   /**
@@ -43,20 +51,32 @@ export abstract class EndingSide extends Side {
     ctx.counters.inc(`http.parse_error.${reason}`);
     if (ex !== null) {
       ex.flag('parse_error');
-      this.finish(ex);
+      this.finish(ex, false, p.quirks | this.failQuirks);
     }
+    this.failQuirks = 0;
     this.ex = null;
     this.messageLost();
-    this.startResync(atLineStart, 'resync');
+    if (reason === 'bad_field') this.discardRest();
+    else this.startResync(atLineStart, 'resync');
   }
 
-  /** The message in progress on this side will not complete (gap or close): flag and finish it. */
-  protected interrupt(): void {
+  /**
+   * A request field line that is not `name: value` (`bad_field`): the server answers 400 and closes, and
+   * what follows may be the body of a framing the line hid (`Transfer-Encoding : chunked`), whose data
+   * resync would read as requests. The rest of the direction is discarded.
+   */
+  private discardRest(): void {
+    this.mode = 'discard';
+    this.parser.reset();
+  }
+
+  /** The message in progress on this side will not complete (gap, or the close: `byClose`): flag and finish it. */
+  protected interrupt(byClose: boolean): void {
     let ex = this.ex;
     if (ex === null && !this.inOrphan() && !this.parser.atMessageStart()) ex = this.lostInProgress();
     if (ex !== null) {
       ex.flag('interrupted');
-      this.finish(ex);
+      this.finish(ex, byClose);
     }
     this.ex = null;
     this.messageLost();
@@ -70,8 +90,8 @@ export abstract class EndingSide extends Side {
       const p = this.parser;
       // finish(): a read-until-close body, or a chunked one whose final CRLF never came, ends normally
       if (p.finish()) return;
-      if (this.ex !== null || this.inOrphan() || !p.atMessageStart()) this.interrupt();
-    } else this.closeOwnMode();
+      if (this.ex !== null || this.inOrphan() || !p.atMessageStart()) this.interrupt(true);
+    } else if (this.mode !== 'discard') this.closeOwnMode();
   }
 
   // ---- gaps ----
@@ -91,6 +111,7 @@ export abstract class EndingSide extends Side {
         this.ignored += this.resync.takeCarry()?.length ?? 0;
         return 'in_body';
       case 'ignore':
+      case 'discard':
         return 'in_body';
       default:
         return this.gapInOwnMode(length);
@@ -119,7 +140,7 @@ export abstract class EndingSide extends Side {
       return 'at_boundary';
     }
     counters.inc('http.gap_interrupted');
-    this.interrupt();
+    this.interrupt(false);
     this.startResync(true, 'resync');
     return 'interrupted';
   }

@@ -21,8 +21,10 @@ export const ROLE_RESPONSE: Role = 1;
  *  raw09         response side: the raw reply to an HTTP/0.9 request, until close
  *  tunnel_probe  first bytes inside a CONNECT tunnel: HTTP (parse them) or not (ignore)
  *  ignore        after an upgrade or inside a tunnel that is not HTTP: counted, not parsed
+ *  discard       request side after a head whose body framing cannot be known (`bad_field`): every later
+ *                byte is discarded (`http.bytes_discarded.resync`), since it may be body data
  */
-export type Mode = 'parse' | 'resync' | 'paused' | 'raw09' | 'tunnel_probe' | 'ignore';
+export type Mode = 'parse' | 'resync' | 'paused' | 'raw09' | 'tunnel_probe' | 'ignore' | 'discard';
 
 /**
  * What the head handler (the side's onHead) decided, acted on by the side after execute() returns:

@@ -35,11 +35,21 @@ export abstract class Side implements ParserOwner {
   protected outcome: HeadOutcome = 'continue';
   /** With outcome 'fail': the reason (counter suffix `http.parse_error.<reason>`). */
   protected failReason: string | null = null;
+  /**
+   * With outcome 'fail': the parser's quirks when onHead failed the head (the parser resets before
+   * failMessage runs, so they are copied here and reported with the failed message).
+   */
+  protected failQuirks = 0;
   /** Offset in its data where the execute() call in progress began. */
   protected callStart = 0;
   /** Bytes ignored after an upgrade or in a tunnel that is not HTTP (counted at close). */
   protected ignored = 0;
-  /** Bytes to replay before any later data (see the replay contract above). */
+  /**
+   * Bytes to replay before any later data (see the replay contract above). Not capped itself: it is bounded
+   * by its sources' caps, since it is run before the side takes newer data: held request bytes or an early
+   * response (each at most maxHeaderBytes) and the role probe's kept prefix (MAX_START_PROBE), so at most
+   * maxHeaderBytes + MAX_START_PROBE bytes.
+   */
   private readonly queued = new HeldBytes(Infinity);
 
   constructor(readonly role: Role, protected readonly pairing: Pairing) {
@@ -122,6 +132,9 @@ export abstract class Side implements ParserOwner {
           if (this.pairing.h2 !== null) this.pairing.h2.onData(this.role, data.subarray(off), this.sec, this.nsec);
           else this.ignored += data.length - off;
           return;
+        case 'discard':
+          this.pairing.ctx.counters.inc('http.bytes_discarded.resync', data.length - off);
+          return;
         default:
           off = this.feedOwnMode(data, off);
       }
@@ -193,6 +206,7 @@ export abstract class Side implements ParserOwner {
   private beginCall(off: number): void {
     this.outcome = 'continue';
     this.failReason = null;
+    this.failQuirks = 0;
     this.callStart = off;
   }
 
@@ -200,6 +214,7 @@ export abstract class Side implements ParserOwner {
   protected fail(reason: string): HeadAction {
     this.outcome = 'fail';
     this.failReason = reason;
+    this.failQuirks = this.parser.quirks;
     return HEAD_STOP;
   }
 

@@ -190,3 +190,17 @@ t.test('an announcement larger than the free budget reserves only what is free',
   t.equal(body.truncated, true);
   t.ok((c.conditions & BODY_TRUNCATED_BY_BUDGET) !== 0);
 });
+
+t.test('raw copies stopped by the budget: a failed decode reports the kept prefix, truncated, without a hole', async (t) => {
+  const budget = new ByteBudget(104);
+  budget.held = 100; // another body holds most of the budget
+  const c = new BodyCollector(CODING_GZIP, LIMITS, budget);
+  const header = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
+  feed(c, header, 1); // a valid gzip header: nothing decoded, raw copies kept while the budget allows (4 bytes)
+  budget.held -= 100; // the other body is emitted: room again
+  c.write(Buffer.from([0xff, 0x01, 0x02])); // an invalid deflate block: decoding fails
+  const r = c.finish();
+  t.ok((c.conditions & BODY_ENCODING_NOT_APPLIED) !== 0, 'reported as sent');
+  t.strictSame([...(r.bytes ?? [])], [0x1f, 0x8b, 0x08, 0x00], 'the prefix kept, nothing after the hole');
+  t.ok((c.conditions & BODY_TRUNCATED_BY_BUDGET) !== 0, 'truncated by the budget');
+});

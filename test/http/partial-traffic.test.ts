@@ -67,6 +67,17 @@ t.test('one direction only: requests are reported without response, flagged one_
   t.equal(responsesOnly.counters.get('http.response_without_request'), 2, 'responses alone are counted');
 });
 
+t.test('one direction only: requests given up by maxPendingRequests are one_sided too', async (t) => {
+  const many = Array.from({ length: 105 }, (_, i) => GET(`/${i}`)).join('');
+  const open = run([req(many)], { noClose: true });
+  t.equal(open.counters.get('http.pending_overflow'), 5);
+  t.equal(open.exchanges.length, 5, 'the given-up requests are emitted before the close');
+  for (const ex of open.exchanges) t.strictSame([...ex.flags].sort(), ['no_response', 'one_sided'], ex.request.path);
+  const answered = run([res(OK('x')), req(many)], { noClose: true });
+  t.ok(answered.exchanges.length > 0);
+  t.notOk(answered.exchanges.some((ex) => ex.flags.includes('one_sided')), 'a server that sent bytes is not one-sided');
+});
+
 t.test('mid-stream: a message starting a data chunk right after a body without line end is found', async (t) => {
   const conn = { midStream: true, rolesGuessed: true };
   const r = run([

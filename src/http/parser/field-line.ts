@@ -4,10 +4,12 @@
  *  - `name: value` (fieldBytes, the fast path): the name up to the first ':' (no SP/HTAB/CR/LF in it), the
  *    value trimmed of SP/HTAB, possibly empty (what http-parser-js's `^([^: \t]+):[ \t]*((?:.*[^ \t])|)`
  *    gives for such a line). A control byte other than HTAB is kept and reported (QUIRK_CONTROL_BYTE).
- *  - other lines (fieldOther): obs-fold is appended to the previous value with one SP; a line without a
- *    name or without ':' is ignored; a CR inside is `bare_cr` for a request, kept in the value for a
- *    response (QUIRK_BARE_CR); blanks between name and colon are an ignored line for a request, trimmed for
- *    a response (QUIRK_SPACE_BEFORE_COLON: Chromium reads the field).
+ *  - other lines (fieldOther): a CR inside is `bare_cr` for a request (also in a fold line), kept in the
+ *    value for a response (QUIRK_BARE_CR); obs-fold is appended to the previous value with one SP; a line
+ *    without a name or without ':' is `bad_field` for a request (a server answers 400; reading on would
+ *    take a chunked body for request lines), ignored for a response (QUIRK_FIELD_WITHOUT_COLON); blanks
+ *    between name and colon are `bad_field` for a request, trimmed for a response (QUIRK_SPACE_BEFORE_COLON:
+ *    Chromium reads the field).
  * Text is 'ascii' decoded (Node clears the high bit: 0x8D reads as CR, 0xBA as ':'); a name's bytes are
  * checked with the high bit cleared (0xBA ends a name, as http-parser-js read it), a value's and the CR / control
  * checks look at the bytes as sent (0x8D in a value is not a CR: no client reads it as one).
@@ -22,14 +24,15 @@ export const FOLD_NONE = 0;
 export const FOLD_PLAIN = 1;
 export const FOLD_FRAMING = 2;
 
-/** fieldOther's result for a request line holding a CR (`bare_cr`). */
+/** fieldOther's results for a request line holding a CR (`bare_cr`), or not a field (`bad_field`). */
 export const FIELD_BARE_CR = -1;
+export const FIELD_BAD = -2;
 /** chunkSize results besides a size: not a chunk size; a blank line where a size was expected. */
 export const CHUNK_BAD = -1;
 export const CHUNK_BLANK_LINE = -2;
 
 const BLANK_RE = /[ \t]/;
-const FOLD_RE = /^[ \t]+(.*[^ \t])/;
+const FOLD_RE = /^[ \t]+([^]*[^ \t])/; // [^]: a bare CR is kept in a response's fold
 
 /** Buffer text decoded as 'ascii' (the high bit of each byte cleared). */
 export function asciiSlice(b: Buffer, start: number, end: number): string {
@@ -49,6 +52,12 @@ export function foldLevel(headers: string[], response = false): number {
   if (response) return FOLD_PLAIN;
   const name = headers[headers.length - 2]!.toLowerCase();
   return name === 'transfer-encoding' || name === 'content-length' ? FOLD_FRAMING : FOLD_PLAIN;
+}
+
+/** True when b[start, end) holds a NUL byte (as sent: 0x80 is not a NUL). */
+export function hasZero(b: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i] === 0) return true;
+  return false;
 }
 
 /** QUIRK_CONTROL_BYTE when b[start, end) holds a byte below 0x20 other than HTAB and CR (QUIRK_BARE_CR), else 0. */
@@ -92,31 +101,31 @@ export function fieldBytes(b: Buffer, start: number, end: number, headers: strin
 }
 
 /**
- * A field line fieldBytes did not take (not empty): its quirk bits (QUIRK_*), or FIELD_BARE_CR for a
- * request line holding a CR. `response`: the lenient rules of the file comment.
+ * A field line fieldBytes did not take (not empty): its quirk bits (QUIRK_*), or FIELD_BARE_CR /
+ * FIELD_BAD for a request line holding a CR / that is not a field. `response`: the lenient rules of the file comment.
  */
 export function fieldOther(b: Buffer, start: number, end: number, headers: string[], response: boolean): number {
   const line = asciiSlice(b, start, end);
-  if (isBlank(line.charCodeAt(0))) {
-    const fold = FOLD_RE.exec(line);
-    if (fold !== null && headers.length > 0) {
-      const last = headers.length - 1;
-      headers[last] = headers[last] ? `${headers[last]} ${fold[1]!}` : fold[1]!;
-    }
-    return QUIRK_OBS_FOLD | controlBytes(b, start, end);
-  }
   let quirks = controlBytes(b, start, end);
   const cr = b.indexOf(0x0d, start);
   if (cr !== -1 && cr < end) {
     if (!response) return FIELD_BARE_CR;
     quirks |= QUIRK_BARE_CR;
   }
+  if (isBlank(line.charCodeAt(0))) {
+    const fold = FOLD_RE.exec(line);
+    if (fold !== null && headers.length > 0) {
+      const last = headers.length - 1;
+      headers[last] = headers[last] ? `${headers[last]} ${fold[1]!}` : fold[1]!;
+    }
+    return QUIRK_OBS_FOLD | quirks;
+  }
   const colon = line.indexOf(':');
-  if (colon <= 0) return quirks | QUIRK_FIELD_WITHOUT_COLON; // no name: ignored
+  if (colon <= 0) return response ? quirks | QUIRK_FIELD_WITHOUT_COLON : FIELD_BAD; // no name: ignored
   let ne = colon;
   while (ne > 0 && isBlank(line.charCodeAt(ne - 1))) ne--;
   if (ne < colon) {
-    if (!response) return quirks; // `Name :` in a request: ignored
+    if (!response) return FIELD_BAD; // `Name :` in a request
     quirks |= QUIRK_SPACE_BEFORE_COLON;
   }
   const name = line.slice(0, ne);

@@ -8,7 +8,7 @@
  * place (line-reader.ts) into bytes: in place when whole in the call's data, else joined with the held part.
  * Text is decoded as 'ascii' (Node clears the high bit), as http-parser-js decodes it. Empty lines before
  * a start line are skipped (and counted in the head's bytes). Start lines: start-line.ts; field lines and
- * chunk sizes: field-line.ts.
+ * chunk sizes: field-line.ts; the chunked-body states and the HTTP/0.9-style reply: chunked-body.ts.
  *
  * Leniency (docs/http.md, "Leniency"): responses are read as the most lenient mainstream client reads
  * them; each unusual form sets a bit of `quirks` (quirks.ts), which the owner reads at head time and at
@@ -21,18 +21,16 @@
  * an exception is stored in `internalError` and the message stops as if onHead returned HEAD_STOP.
  */
 import {
-  asciiSlice, chunkSize, chunkSizeLenient, fieldBytes, fieldOther, foldLevel, CHUNK_BAD, CHUNK_BLANK_LINE, FIELD_BARE_CR, FOLD_NONE,
+  asciiSlice, fieldBytes, fieldOther, foldLevel, hasZero, FIELD_BAD, FIELD_BARE_CR, FOLD_NONE,
 } from './field-line.js';
+import { chunkEnd, chunkSizeLine, simpleResponse, trailerLine } from './chunked-body.js';
 import { LineReader } from './line-reader.js';
 import { LINE_BAD, LINE_SIMPLE, mayBeStatusLine, requestLine, statusLine, STATUS_BAD, STATUS_LENIENT } from './start-line.js';
 import {
   HEAD_NO_BODY, HEAD_STOP, ST_CHUNK_DATA, ST_CHUNK_END, ST_CHUNK_SIZE, ST_HEADER, ST_RAW, ST_SIZED, ST_START, ST_TRAILERS,
   type HeadAction, type HeadInfo, type ParseErrorReason, type ParserOwner,
 } from './types.js';
-import {
-  QUIRK_CHUNK_DATA_JUNK, QUIRK_CHUNK_EMPTY_LINE, QUIRK_CHUNK_NO_FINAL_CRLF, QUIRK_CLOSE_BEFORE_END, QUIRK_HTTP09_RESPONSE, QUIRK_LF_ONLY,
-  QUIRK_STATUS_LINE, QUIRK_TE_HTTP10,
-} from '../quirks.js';
+import { QUIRK_CLOSE_BEFORE_END, QUIRK_LF_ONLY, QUIRK_STATUS_LINE, QUIRK_TE_HTTP10 } from '../quirks.js';
 
 export * from './types.js';
 
@@ -55,6 +53,8 @@ export class MessageParser {
   foldSeen = FOLD_NONE;
   /** The current request line had a truncated version (`HTTP/1.`). */
   badVersion = false;
+  /** The current head's target or a field line holds a NUL byte (the bytes as sent, not the decoded text). */
+  nulByte = false;
   /**
    * Quirk bits (quirks.ts) seen in the current message; cleared when the next message starts. Two bits are
    * set ahead and cleared when the message ends as framed, so a message the close interrupts carries them:
@@ -69,15 +69,16 @@ export class MessageParser {
   offset = 0;
   /** Messages completed by this parser (an HTTP/0.9-style reply is taken only before the first). */
   private messages = 0;
-  /** The line being read, and the part of one held across calls. */
-  private readonly lines = new LineReader();
-  private data: Buffer | null = null;
-  private end = 0;
+  // Members below marked internal are read by chunked-body.ts (the parser's other half), nowhere else.
+  /** @internal The line being read, and the part of one held across calls. */
+  readonly lines = new LineReader();
+  data: Buffer | null = null;
+  end = 0;
   /** Body framing set by the owner in onHead: chunked, or a length (null = until close). */
   private chunked = false;
   private length: number | null = 0;
   /** Bytes left in the current sized body or chunk. */
-  private remaining = 0;
+  remaining = 0;
 
   constructor(role: 0 | 1, owner: ParserOwner) {
     this.owner = owner;
@@ -110,13 +111,13 @@ export class MessageParser {
           this.emitBody(end);
           break;
         case ST_CHUNK_SIZE:
-          stop = this.chunkSizeLine();
+          stop = chunkSizeLine(this);
           break;
         case ST_CHUNK_END:
-          stop = this.chunkEnd();
+          stop = chunkEnd(this);
           break;
         default:
-          stop = this.trailerLine();
+          stop = trailerLine(this);
       }
     }
     this.data = null;
@@ -133,6 +134,7 @@ export class MessageParser {
     this.headBytes = 0;
     this.foldSeen = FOLD_NONE;
     this.badVersion = false;
+    this.nulByte = false;
     this.quirks = 0;
     this.chunked = false;
     this.length = 0;
@@ -190,7 +192,8 @@ export class MessageParser {
   // ---- lines ----
 
   /** Reads the next line (lines.buf[lines.start, lines.end)) and consumes it, or holds the rest (false). Counts head bytes. */
-  private nextLine(): boolean {
+  /** @internal parser/ only */
+  nextLine(): boolean {
     const start = this.offset;
     const next = this.lines.next(this.data!, start, this.end);
     const to = next < 0 ? this.end : next;
@@ -201,7 +204,8 @@ export class MessageParser {
     return true;
   }
 
-  private fail(reason: ParseErrorReason): boolean {
+  /** @internal parser/ only */
+  fail(reason: ParseErrorReason): boolean {
     this.error = reason;
     this.quirks &= ~QUIRK_CLOSE_BEFORE_END; // the error, not the close, ends this message
     return true;
@@ -210,7 +214,7 @@ export class MessageParser {
   private startLine(): boolean {
     if (!this.nextLine()) {
       // An HTTP/0.9-style reply is known from its first bytes; the rest of the line need not come.
-      if (this.role === 1 && this.messages === 0 && !mayBeStatusLine(this.lines.held!, 0, this.lines.heldLength)) return this.simpleResponse(false);
+      if (this.role === 1 && this.messages === 0 && !mayBeStatusLine(this.lines.held!, 0, this.lines.heldLength)) return simpleResponse(this, false);
       return false;
     }
     const b = this.lines.buf!;
@@ -225,7 +229,7 @@ export class MessageParser {
       if (r === STATUS_BAD) {
         // A line meant as a status line (`HTTP/...`) that is not one stays an error, as in Chromium.
         if (this.messages > 0 || mayBeStatusLine(b, this.lines.start, this.lines.end)) return this.fail('bad_status_line');
-        return this.simpleResponse(true);
+        return simpleResponse(this, true);
       }
       if (r === STATUS_LENIENT) this.quirks |= QUIRK_STATUS_LINE;
       this.state = ST_HEADER;
@@ -233,6 +237,7 @@ export class MessageParser {
     }
     const r = requestLine(line, info, this.data!, this.offset, this.end, this);
     if (r === LINE_BAD) return this.fail('bad_request_line');
+    if (info.url.indexOf('\u0000') >= 0 && hasZero(b, this.lines.start, this.lines.end)) this.nulByte = true;
     if (r === LINE_SIMPLE) {
       this.callHead(); // HTTP/0.9: no fields, no body, whatever the owner answers
       this.messageEnd();
@@ -240,37 +245,6 @@ export class MessageParser {
     }
     this.state = ST_HEADER;
     return false;
-  }
-
-  /**
-   * The first response does not start with a status line: an HTTP/0.9-style reply (Chromium reads one on
-   * the default ports): status 0, version 0.9, no fields, the body is every byte until close, those read
-   * so far included: the line just read (`lineRead`), else the held bytes.
-   */
-  private simpleResponse(lineRead: boolean): boolean {
-    const info = this.info;
-    info.versionMajor = 0;
-    info.versionMinor = 9;
-    this.quirks |= QUIRK_HTTP09_RESPONSE;
-    const lines = this.lines;
-    let bytes = lines.held === null ? null : lines.held.subarray(0, lines.heldLength);
-    lines.held = null;
-    if (lineRead) {
-      // Read again from the data: the line whole, or after the joined held part, its LF.
-      if (lines.buf === this.data) this.offset = lines.from;
-      else {
-        bytes = lines.buf!.subarray(0, lines.heldLength);
-        this.offset--;
-      }
-    }
-    const action = this.callHead();
-    if (action !== HEAD_NO_BODY && action !== HEAD_STOP) {
-      this.state = ST_RAW;
-      if (bytes !== null) this.deliver(bytes);
-      return false;
-    }
-    this.messageEnd();
-    return action === HEAD_STOP;
   }
 
   /** One header line, or the blank line ending the head. True: stop execute(). */
@@ -281,13 +255,15 @@ export class MessageParser {
   }
 
   /** The field (or trailer) line just read, into `headers`; notes obs-fold. True: stop (error). */
-  private field(headers: string[]): boolean {
+  /** @internal parser/ only */
+  field(headers: string[]): boolean {
     const b = this.lines.buf!;
     const s = this.lines.start;
     const e = this.lines.end;
     const q = fieldBytes(b, s, e, headers);
     if (q >= 0) {
       this.quirks |= q;
+      if (q !== 0 && hasZero(b, s, e)) this.nulByte = true;
       return false;
     }
     const c = b[s]! & 0x7f;
@@ -297,7 +273,9 @@ export class MessageParser {
     }
     const r = fieldOther(b, s, e, headers, this.role === 1);
     if (r === FIELD_BARE_CR) return this.fail('bare_cr');
+    if (r === FIELD_BAD) return this.fail('bad_field');
     this.quirks |= r;
+    if (r !== 0 && hasZero(b, s, e)) this.nulByte = true;
     return false;
   }
 
@@ -335,7 +313,8 @@ export class MessageParser {
     this.deliver(this.data!.subarray(from, to));
   }
 
-  private deliver(chunk: Buffer): void {
+  /** @internal parser/ only */
+  deliver(chunk: Buffer): void {
     try {
       this.owner.onBody(this, chunk);
     } catch (err) {
@@ -353,55 +332,10 @@ export class MessageParser {
     else this.state = ST_CHUNK_END;
   }
 
-  private chunkSizeLine(): boolean {
-    if (!this.nextLine()) return false;
-    const b = this.lines.buf!;
-    let size = chunkSize(b, this.lines.start, this.lines.end);
-    if (size === CHUNK_BAD) {
-      size = chunkSizeLenient(b, this.lines.start, this.lines.end, this.role === 1, this);
-      if (size === CHUNK_BAD) return this.fail('bad_chunk_size');
-      if (size === CHUNK_BLANK_LINE) {
-        this.quirks |= QUIRK_CHUNK_EMPTY_LINE;
-        return false;
-      }
-    }
-    this.remaining = size;
-    if (size > 0) this.state = ST_CHUNK_DATA;
-    else {
-      this.state = ST_TRAILERS;
-      this.quirks = (this.quirks & ~QUIRK_CLOSE_BEFORE_END) | QUIRK_CHUNK_NO_FINAL_CRLF; // until the final CRLF arrives
-    }
-    return false;
-  }
-
-  private chunkEnd(): boolean {
-    if (!this.nextLine()) return false;
-    if (this.lines.end !== this.lines.start) {
-      this.quirks |= QUIRK_CHUNK_DATA_JUNK;
-      return this.fail('bad_chunk_end');
-    }
-    this.state = ST_CHUNK_SIZE;
-    return false;
-  }
-
-  private trailerLine(): boolean {
-    if (!this.nextLine()) return false;
-    if (this.lines.end !== this.lines.start) return this.field(this.trailers);
-    this.quirks &= ~QUIRK_CHUNK_NO_FINAL_CRLF;
-    if (this.trailers.length > 0) {
-      try {
-        this.owner.onTrailers(this, this.trailers);
-      } catch (err) {
-        this.internalError = err;
-      }
-    }
-    this.messageEnd();
-    return false;
-  }
-
   // ---- callbacks ----
 
-  private callHead(): HeadAction {
+  /** @internal parser/ only */
+  callHead(): HeadAction {
     try {
       return this.owner.onHead(this, this.info);
     } catch (err) {
@@ -421,7 +355,8 @@ export class MessageParser {
   }
 
   /** The message is complete: onMessageEnd, then a fresh message. */
-  private messageEnd(): void {
+  /** @internal parser/ only */
+  messageEnd(): void {
     this.callMessageEnd();
     this.reset();
   }

@@ -44,4 +44,4 @@ export const ST_CHUNK_END = 6;
 export const ST_TRAILERS = 7;
 
 /** Parse error reasons (counter suffixes, `http.parse_error.<reason>`). */
-export type ParseErrorReason = 'bad_request_line' | 'bad_status_line' | 'bare_cr' | 'bad_chunk_size' | 'bad_chunk_end';
+export type ParseErrorReason = 'bad_request_line' | 'bad_status_line' | 'bare_cr' | 'bad_field' | 'bad_chunk_size' | 'bad_chunk_end';
