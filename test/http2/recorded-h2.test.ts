@@ -1,7 +1,9 @@
 // The whole program on recorded HTTP/2 cleartext traffic (fixtures/captures-h2, recorded by
 // fixtures/record-h2/record-h2.sh): `pcap-sensor apidump` must report exactly the exchanges the clients and
 // servers logged (<name>.expected.json), and agree with tshark's HTTP/2 dissector on each stream's
-// :method / :path / :status.
+// :method / :path / :status. The servers and clients: Node's http2, curl, Python h2 (h2c upgrade), grpc-js,
+// and nghttp2's nghttpd / nghttp (h2-nghttp: PRIORITY-only idle streams, many streams on one connection,
+// flow-controlled bodies both ways, extra request header fields).
 import t, { type Test } from 'tap';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ interface Expected {
   client_port: number; server_port: number; stream_id: number | null; method: string; path: string;
   authority: string | null; scheme: string | null; request_body_length: number; status: number;
   response_body_length: number; response_encoding: string | null; reset: boolean; trailers: string[]; upgraded: boolean;
+  request_headers?: [string, string][];
   grpc_status?: number; grpc_message?: string | null; grpc_request_messages?: number; grpc_response_messages?: number;
 }
 
@@ -62,7 +65,7 @@ function tsharkStreams(pcap: string, port: number, upgrade: boolean): Map<string
   return m;
 }
 
-t.ok(names.length >= 3, `${names.length} HTTP/2 captures`);
+t.ok(names.length >= 5, `${names.length} HTTP/2 captures`);
 
 /** Runs the sensor on `pcap` and checks its records against what was logged; returns the records. */
 async function exact(t: Test, pcap: string, expected: Expected[]): Promise<any[]> {
@@ -90,6 +93,8 @@ async function exact(t: Test, pcap: string, expected: Expected[]): Promise<any[]
         server_port: e.server_port,
       }, `${e.path}: as logged`);
       if (e.authority !== null) t.equal(r.request.host, e.authority, 'authority as host');
+      const requestFields = (r.request.headers ?? []).map((h: [string, string]) => `${h[0]}: ${h[1]}`);
+      for (const [n, v] of e.request_headers ?? []) t.ok(requestFields.includes(`${n}: ${v}`), `request field ${n}: ${v}`);
       const headerNames = (r.response?.headers ?? []).map((h: [string, string]) => h[0]);
       for (const tr of e.trailers) t.ok(headerNames.includes(tr), `trailer ${tr} in the response headers`);
       t.equal(r.flags.includes('upgraded'), e.upgraded, 'upgraded when the request asked for h2c');
