@@ -2,7 +2,10 @@
 // Deterministic generator of large classic-pcap captures for the benchmark (docs/performance.md).
 //
 //   npm run bench:capture -- [--packets 1000000] [--connections 2000] [--inflight 64] [--seed 1] [--out FILE]
-//                            [--profile normal|hostile] [--reorder 0.02] [--duplicate 0.01]
+//                            [--profile normal|h2|hostile] [--reorder 0.02] [--duplicate 0.01]
+//
+// normal: HTTP/1.1 keep-alive connections; h2: the same connections speaking h2c (prior knowledge) with
+// JSON and gRPC streams (lib/h2-messages.mjs), truth `streams` = the exchanges the sensor must find.
 //
 // The pcap writer, TCP flags and PRNG are the test toolkit's (test/util/), in TypeScript: the bench runs
 // with tap's TypeScript loader (`node --import @tapjs/typescript/import`, as the npm scripts do).
@@ -14,7 +17,8 @@ import { writeFileSync } from 'node:fs';
 import { PcapWriter } from '../test/util/pcap-writer.js';
 import { makePrng } from '../test/util/prng.js';
 import { buildBodyPool } from './lib/http-messages.mjs';
-import { generateNormalTraffic } from './lib/normal-traffic.mjs';
+import { generateNormalTraffic, BENCH_HOST } from './lib/normal-traffic.mjs';
+import { h2Exchanges } from './lib/h2-messages.mjs';
 import { generateHostileTraffic } from './lib/hostile-traffic.mjs';
 
 export const GENERATOR_DEFAULTS = Object.freeze({
@@ -25,7 +29,7 @@ export const GENERATOR_DEFAULTS = Object.freeze({
 export function parseFlags(argv, defaults) {
   const out = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(argv[i]);
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);
     const key = m[1].replace(/-([a-z])/g, (_, ch) => ch.toUpperCase());
     if (!(key in defaults)) throw new Error(`unknown flag --${m[1]}`);
@@ -49,17 +53,19 @@ export function generateCapture(opts) {
   let truth;
   if (o.profile === 'hostile') {
     truth = generateHostileTraffic({ writer, rng, packets: o.packets, connections: o.connections, startNs });
-  } else if (o.profile === 'normal') {
+  } else if (o.profile === 'normal' || o.profile === 'h2') {
     const pool = buildBodyPool(rng);
+    const h2 = o.profile === 'h2' ? h2Exchanges(rng, pool, BENCH_HOST) : null;
     truth = generateNormalTraffic({ writer, rng, pool, packets: o.packets, connections: o.connections, inflight: o.inflight,
-      reorder: o.reorder, duplicate: o.duplicate, startNs });
+      reorder: o.reorder, duplicate: o.duplicate, startNs, messages: h2?.messages });
+    if (h2) truth = { ...truth, ...h2.truth };
   } else {
     throw new Error(`unknown profile ${o.profile}`);
   }
   writer.close();
   const result = {
     profile: o.profile, seed: o.seed, targetPackets: o.packets, concurrentConnections: o.connections,
-    inflight: o.profile === 'normal' ? o.inflight : null,
+    inflight: o.profile === 'hostile' ? null : o.inflight,
     packets: writer.packets, bytes: writer.bytes, ...truth, durationSeconds: truth.endNs / 1e9, generateSeconds: (Date.now() - started) / 1000,
   };
   writeFileSync(`${o.out}.truth.json`, JSON.stringify(result, null, 2) + '\n');

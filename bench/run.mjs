@@ -3,7 +3,8 @@
 //
 //   default     generate (or reuse) a capture, then run each command --runs times as whole processes:
 //               tcpdump (libpcap read floor), tshark (full analyzer), the sensor writing a JSONL file, the
-//               sensor exporting to the embedded satellite. Prints medians, ratios, targets, agreement.
+//               sensor exporting to the embedded satellite, `pcap-sensor inventory`; then the sensor (and
+//               tshark, once) on an h2c/gRPC capture. Prints medians, ratios, targets, agreement.
 //   --scaling   the same traffic with 100, 10k, 100k concurrent connections (sensor file mode).
 //   --hostile   gaps that never fill, SYN flood, endless headers: peak RSS against the documented caps.
 //
@@ -11,11 +12,13 @@
 //        --seed 1 --runs 3 --dir /tmp/pcap-sensor-bench
 //        --tshark-packets 200000 (tshark reads a separate capture of this many packets, same traffic
 //        model, since it runs at a few thousand packets/s and needs GBs at 1M; 0 = the main capture)
-//        --scaling-packets 1000000 --hostile-packets 1000000 --no-satellite
+//        --scaling-packets 1000000 --hostile-packets 1000000 --no-satellite --no-inventory
+//        --h2-packets 1000000 (the h2c capture; 0 = no h2 run) --no-h2-tshark
 // Numbers are reported, never asserted: nothing here fails on a slow machine.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseFlags } from './generate-capture.mjs';
-import { ensureCapture, runFloor, runTshark, runSensorFile, runSensorSatellite, startSatellite } from './lib/commands.mjs';
+import { ensureCapture, runFloor, runTshark, runSensorFile, runSensorSatellite, runInventory, startSatellite } from './lib/commands.mjs';
+import { runH2, printH2Checks } from './lib/h2.mjs';
 import { summarize, printTable, agreement } from './lib/report.mjs';
 import { HAS_GNU_TIME } from './lib/measure.mjs';
 import { runScaling } from './lib/scaling.mjs';
@@ -27,6 +30,7 @@ process.env.PCAP_SENSOR_NODE ??= process.execPath;
 const DEFAULTS = {
   packets: 1_000_000, connections: 2000, inflight: 64, seed: 1, runs: 3, dir: '/tmp/pcap-sensor-bench', tsharkPackets: 200_000,
   scaling: false, scalingPackets: 1_000_000, hostile: false, hostilePackets: 1_000_000, noSatellite: false,
+  noInventory: false, h2Packets: 1_000_000, noH2Tshark: false,
 };
 const print = (s = '') => process.stdout.write(`${s}\n`);
 const log = (s) => process.stderr.write(`[bench] ${s}\n`);
@@ -61,10 +65,15 @@ async function throughput(o) {
     try { sensorSat = await repeat(o.runs, 'sensor-satellite', (i) => runSensorSatellite(file, o.dir, i, sat)); }
     finally { await sat.stop(); }
   }
+  const inventory = o.noInventory ? null : await repeat(o.runs, 'inventory', (i) => runInventory(file, o.dir, i));
+  const h2 = o.h2Packets > 0 ? await runH2(o, { log, repeat }) : null;
 
   const rows = [summarize('tcpdump (floor)', floor, truth), summarize('tshark', tshark, tsTruth),
     summarize('sensor -> file', sensorFile, truth)];
   if (sensorSat) rows.push(summarize('sensor -> satellite', sensorSat, truth));
+  const inv = inventory ? summarize('inventory', inventory, truth) : null;
+  if (inv) rows.push(inv);
+  if (h2) rows.push(...h2.rows);
   print(`\ncapture: ${file}\n  ${truth.packets} packets, ${(truth.bytes / 1e6).toFixed(1)} MB, ${truth.connections} connections ` +
     `(${o.connections} open at a time, ${o.inflight > 0 ? o.inflight : 'all'} of them transferring), ${truth.requests} requests / ${truth.responses} responses (generator truth)` +
     (tsFile !== file ? `\n  tshark read ${tsFile} (${tsTruth.packets} packets): its rate is per packet of that file` : ''));
@@ -72,15 +81,26 @@ async function throughput(o) {
   printTable(rows, print);
 
   const [fl, ts, sf] = rows;
-  const best = rows.slice(2);
+  const best = rows.slice(2).filter((r) => r.name.startsWith('sensor'));
   print('\nratios (packets/s):');
   for (const s of best) print(`  ${s.name.padEnd(20)} / floor = ${(s.pps / fl.pps * 100).toFixed(1)}%   / tshark = ${(s.pps / ts.pps).toFixed(1)}x`);
+  if (inv) {
+    print(`\ninventory / apidump to a file (sensor -> file): wall ${(inv.wallSec / sf.wallSec).toFixed(2)}, ` +
+      `CPU ${inv.cpuSec == null ? '-' : (inv.cpuSec / sf.cpuSec).toFixed(2)}`);
+  }
+  if (h2) {
+    const h = h2.rows[0];
+    print(`h2c / HTTP/1 (sensor -> file): packets/s ${(h.pps / sf.pps).toFixed(2)}, exchanges/s ${((h.exchangesPerSec ?? 0) / (sf.exchangesPerSec ?? 1)).toFixed(2)}, ` +
+      `MB/s ${(h.mbps / sf.mbps).toFixed(2)}` + (h2.rows[1] ? `; h2c sensor / h2c tshark (packets/s) ${(h.pps / h2.rows[1].pps).toFixed(1)}x` : ''));
+  }
   print('\ntargets (docs/performance.md):');
   const targets = [
     ['sensor >= 25% of the read floor (packets/s)', sf.pps / fl.pps >= 0.25, `${(sf.pps / fl.pps * 100).toFixed(1)}%`],
     ['sensor >= 20x tshark (packets/s)', sf.pps / ts.pps >= 20, `${(sf.pps / ts.pps).toFixed(1)}x`],
     ['sensor peak RSS < 200 MiB', sf.peakRssMiB < 200, `${sf.peakRssMiB.toFixed(1)} MiB`],
   ];
+  if (inv) targets.push(['inventory at most 20% longer than apidump to a file (wall)', inv.wallSec <= sf.wallSec * 1.2, 
+    `${(inv.wallSec / sf.wallSec).toFixed(2)}x wall, ${inv.cpuSec == null ? '-' : (inv.cpuSec / sf.cpuSec).toFixed(2)}x CPU`]);
   for (const [what, met, v] of targets) print(`  ${met ? 'MET    ' : 'NOT MET'}  ${what}: ${v}`);
 
   print('\ncorrectness (counts on the same capture):');
@@ -94,6 +114,10 @@ async function throughput(o) {
     print(`  sensor -> file run ${i + 1}: requests ${r.requests} (truth ${truth.requests}: ${agreement({ a: r.requests, b: truth.requests })}), ` +
       `exchanges ${r.exchanges}, lines written ${r.linesWritten}, with response ${r.responses}, dropped ${r.linesDropped}`);
   }
+  for (const [i, r] of (inventory ?? []).entries()) {
+    print(`  inventory run ${i + 1}: exchanges ${r.exchanges} (sensor -> file ${sensorFile[0].exchanges}: ${agreement({ a: r.exchanges, b: sensorFile[0].exchanges })})`);
+  }
+  if (h2) printH2Checks(h2, print);
   for (const [i, r] of (sensorSat ?? []).entries()) {
     print(`  sensor -> satellite run ${i + 1}: requests ${r.requests} (truth ${truth.requests}: ${agreement({ a: r.requests, b: truth.requests })}), ` +
       `exported ${r.stats['export.exported'] ?? '-'}, received by satellite ${r.received}, dropped (queue/outbox) ${r.dropped}; ` +
@@ -101,7 +125,9 @@ async function throughput(o) {
   }
   return { truth, tsTruth, rows, targets, tshark: tshark.map(({ requests, responses }) => ({ requests, responses })),
     sensorFile: sensorFile.map((r) => ({ ...r, stats: undefined, finalStats: r.stats })),
-    sensorSat: sensorSat?.map((r) => ({ ...r, stats: undefined, finalStats: r.stats })) };
+    sensorSat: sensorSat?.map((r) => ({ ...r, stats: undefined, finalStats: r.stats })), inventory,
+    h2: h2 && { truth: h2.truth, tsTruth: h2.tsTruth, tshark: h2.tshark && { requests: h2.tshark.requests, responses: h2.tshark.responses },
+      sensor: h2.sensor.map((r) => ({ ...r, stats: undefined, finalStats: r.stats })) } };
 }
 
 async function main() {

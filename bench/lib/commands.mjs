@@ -35,12 +35,27 @@ export async function runFloor(file, dir, i) {
   return { ...r, requests: null, responses: null };
 }
 
-/** tshark with out-of-order reassembly, printing request methods and response codes. */
-export async function runTshark(file, dir, i) {
+/**
+ * tshark with out-of-order reassembly, printing request methods and response codes. `h2Port`: read TCP on
+ * that port as HTTP/2 (`-d tcp.port==P,http2`) and print `:method` / `:status` instead.
+ * @param {string} file @param {string} dir @param {number|string} i @param {number|null} [h2Port]
+ */
+export async function runTshark(file, dir, i, h2Port = null) {
   const out = `${dir}/tshark.${i}.out`;
-  const r = await runMeasured('tshark', ['-r', file, '-o', 'tcp.reassemble_out_of_order:TRUE', '-Y', 'http',
-    '-T', 'fields', '-e', 'http.request.method', '-e', 'http.response.code'], { stdout: out, stderr: `${dir}/tshark.${i}.err` });
+  const [proto, method, status] = h2Port ? ['http2', 'http2.headers.method', 'http2.headers.status'] : ['http', 'http.request.method', 'http.response.code'];
+  const r = await runMeasured('tshark', ['-r', file, '-o', 'tcp.reassemble_out_of_order:TRUE', ...(h2Port ? ['-d', `tcp.port==${h2Port},http2`] : []),
+    '-Y', proto, '-T', 'fields', '-e', method, '-e', status], { stdout: out, stderr: `${dir}/tshark.${i}.err` });
   return { ...r, ...(await countTsharkFields(out)) };
+}
+
+/** `pcap-sensor inventory --format json` on the capture; `exchanges` is the report's totals.exchanges. */
+export async function runInventory(file, dir, i) {
+  const out = `${dir}/inventory.${i}.json`;
+  const r = await runMeasured(SENSOR, ['inventory', '--pcap', file, '--format', 'json', '--out', out],
+    { stdout: `${dir}/inventory.${i}.log`, stderr: `${dir}/inventory.${i}.err` });
+  let exchanges = null;
+  try { exchanges = JSON.parse(readFileSync(out, 'utf8')).totals?.exchanges ?? null; } catch { /* no report: exit code tells */ }
+  return { ...r, requests: exchanges, responses: null, exchanges };
 }
 
 const SENSOR_COMMON = ['--rate-limit', '0', '--stats-interval', '3600'];

@@ -16,7 +16,8 @@ import { buildRequest, buildResponse } from './http-messages.mjs';
 
 export const MSS = 1448;
 const SERVER_IP = (10 << 24) | (0 << 16) | (0 << 8) | 1;
-const SERVER_PORT = 8080;
+export const SERVER_PORT = 8080;
+export const BENCH_HOST = `api.bench.local:${SERVER_PORT}`;
 
 /** Client address for connection number `serial` (unique up to 2^24 connections). */
 function clientIp(serial) {
@@ -39,6 +40,8 @@ function clientIp(serial) {
  * @param {number} o.reorder         probability a data segment is swapped with the next (default 0.02)
  * @param {number} o.duplicate       probability a data segment is sent twice (default 0.01)
  * @param {number} o.startNs         time of the first packet
+ * @param {(c: object) => [Buffer, Buffer]} [o.messages]  the request and response bytes of one exchange on
+ *                                   connection `c` (default: HTTP/1.1 from http-messages.mjs)
  * @returns {{requests:number,responses:number,connections:number,reordered:number,duplicated:number,endNs:number}}
  */
 
@@ -48,7 +51,7 @@ export function generateNormalTraffic(o) {
   let serial = 0;
   let stopping = false;
   let ts = o.startNs;
-  const host = `api.bench.local:${SERVER_PORT}`;
+  const host = BENCH_HOST;
 
   const open = () => {
     const s = serial++;
@@ -101,8 +104,9 @@ export function generateNormalTraffic(o) {
     if (c.exchangesLeft > 0 && !stopping) {
       c.exchangesLeft--;
       const q = c.queue;
-      pushMessage(q, c, true, buildRequest(rng, pool, host));
-      pushMessage(q, c, false, buildResponse(rng, pool));
+      const [request, response] = o.messages ? o.messages(c) : [buildRequest(rng, pool, host), buildResponse(rng, pool)];
+      pushMessage(q, c, true, request);
+      pushMessage(q, c, false, response);
       q.push([true, TCP_ACK, c.cseq, c.sseq, null]);
       disturb(q);
       truth.requests++; truth.responses++;
