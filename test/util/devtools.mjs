@@ -14,6 +14,8 @@ export function devToolsPort(profileDir) {
  * Returns { id, send(method, params) -> result (rejects on a protocol error), evaluate(expression) -> value
  * (promises awaited, returned by value; rejects when the expression throws), close() } where close() ends the
  * connection and closes the tab.
+ * @param {string} port @param {string} url
+ * @param {(method: string, params: any) => void} [onEvent]
  */
 export async function openTab(port, url, onEvent = () => {}) {
   const tab = await (await fetch(`http://127.0.0.1:${port}/json/new?${url}`, { method: 'PUT' })).json();
