@@ -113,8 +113,22 @@ export function spanAttributes(ex: HttpExchange): Attributes {
   }
   if (ex.flags.length > 0) attrs[LEVO_ATTR.flags] = ex.flags;
   if (ex.streamId !== undefined) attrs['levo.http2.stream_id'] = ex.streamId;
-  if (ex.grpc !== undefined && ex.grpc.status !== null) attrs['rpc.grpc.status_code'] = ex.grpc.status;
+  if (ex.grpc !== undefined) addRpc(attrs, ex.request.path, ex.grpc.status);
   return attrs;
+}
+
+/**
+ * RPC semantic conventions of a gRPC exchange: `rpc.system` grpc, `rpc.service` and `rpc.method` from the path
+ * `/package.Service/Method` (left out when the path has another shape), `rpc.grpc.status_code` when a status came.
+ */
+function addRpc(attrs: Attributes, path: string, status: number | null): void {
+  attrs['rpc.system'] = 'grpc';
+  const slash = path.indexOf('/', 1);
+  if (path.charCodeAt(0) === 0x2f && slash > 1 && slash < path.length - 1) {
+    attrs['rpc.service'] = path.slice(1, slash);
+    attrs['rpc.method'] = path.slice(slash + 1);
+  }
+  if (status !== null) attrs['rpc.grpc.status_code'] = status;
 }
 
 /** Span limits: generous, explicit, and sized so headers and bodies are not silently cut. */

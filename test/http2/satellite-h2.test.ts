@@ -1,6 +1,7 @@
 // HTTP/2 exchanges through the real program to a satellite on loopback: the satellite JSON traces
 // (--export-format levo) carry "http_version":"2", the stream id and the gRPC status; OTLP spans carry
-// network.protocol.version 2, levo.http2.stream_id and rpc.grpc.status_code.
+// network.protocol.version 2, levo.http2.stream_id and the RPC conventions (rpc.system, rpc.service, rpc.method,
+// rpc.grpc.status_code).
 import t, { type Test } from 'tap';
 import http from 'node:http';
 import zlib from 'node:zlib';
@@ -53,4 +54,16 @@ t.test('OTLP: protocol version, stream id, gRPC status code as span attributes',
   const text = sat.bodies.filter((b) => b.path.endsWith('/v1/traces')).map((b) => b.body.toString('latin1')).join('\n');
   t.ok(text.length > 0, 'spans exported');
   for (const key of ['levo.http2.stream_id', 'rpc.grpc.status_code', 'network.protocol.version']) t.match(text, key, `${key} present`);
+  // RPC semantic conventions, per span (the calls the gRPC client made: fixtures/record-h2/grpc-client.mjs)
+  const spans = sat.bodies.filter((b) => b.path.endsWith('/v1/traces'))
+    .flatMap((b) => (JSON.parse(b.body.toString('utf8')) as any).resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((s: any) => s.spans)));
+  const attrsOf = (span: any): Record<string, unknown> => Object.fromEntries(span.attributes.map((a: any) => [a.key, Object.values(a.value)[0]]));
+  const byMethod = new Map(spans.map((sp: any) => attrsOf(sp)).map((a) => [a['rpc.method'], a]));
+  t.same([...byMethod.keys()].sort(), ['Echo', 'Fail', 'List'], 'rpc.method of each call');
+  for (const [method, a] of byMethod) {
+    t.equal(a['rpc.system'], 'grpc', `${String(method)}: rpc.system`);
+    t.equal(a['rpc.service'], 'fixture.Items', `${String(method)}: rpc.service`);
+  }
+  t.equal(Number(byMethod.get('Fail')?.['rpc.grpc.status_code']), 5, 'Fail: NOT_FOUND');
+  t.equal(Number(byMethod.get('Echo')?.['rpc.grpc.status_code']), 0, 'Echo: OK');
 });
