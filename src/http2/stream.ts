@@ -14,7 +14,8 @@ import { admitRequest } from '../http/exchange-open.js';
 import { finishRequest, finishResponse, newBody } from '../http/message-end.js';
 import { PendingExchange, firstHeader, newRequest, newResponse } from '../http/pending-exchange.js';
 import type { GrpcInfo, HeaderList } from '../http/types.js';
-import { GrpcCounter, isGrpc, readGrpcStatus } from './grpc.js';
+import { isGrpc, readGrpcStatus } from './grpc.js';
+import { GrpcMessages } from './grpc-messages.js';
 
 /** Splits a decoded field list into pseudo-header values and the regular fields (flat). */
 function split(fields: string[]): { pseudo: Map<string, string>; regular: string[] } {
@@ -36,6 +37,11 @@ function appendFlat(to: HeaderList, flat: string[]): HeaderList {
   return added;
 }
 
+/** The `grpc-encoding` of a header block (lower case), or null. */
+function grpcEncoding(flat: string[]): string | null {
+  return firstHeader(flat, 'grpc-encoding')?.trim().toLowerCase() ?? null;
+}
+
 export class H2Stream {
   ex: PendingExchange;
   /** The request's header block was seen (false: a placeholder opened by the response, see `request`). */
@@ -45,7 +51,7 @@ export class H2Stream {
   /** A final response head was seen (later header blocks of the server are trailers). */
   private responseHead = false;
   private grpc: GrpcInfo | null = null;
-  private grpcCount: [GrpcCounter, GrpcCounter] | null = null;
+  private grpcCount: [GrpcMessages, GrpcMessages] | null = null;
 
   /** Opens the stream from the request's header block (or a placeholder when none was seen: `fields` null). */
   constructor(
@@ -73,6 +79,7 @@ export class H2Stream {
         ex.startNsec = before.startNsec;
       }
       if (this.grpc !== null && ex.response !== null) readGrpcStatus(this.grpc, ex.response.headers); // messages before this are not counted
+      if (this.grpcCount !== null && ex.response !== null) this.grpcCount[1].encoding = grpcEncoding(ex.response.headers.flat());
       if (ex.dropped && before.responseBody !== null) before.responseBody.finish(); // releases its decoder
       this.ctx.budget.held -= ex.dropped ? before.heldBytes() : 0;
     }
@@ -102,7 +109,8 @@ export class H2Stream {
     ex.requestBody = newBody(ctx, firstHeader(regular, 'content-encoding'));
     if (isGrpc(firstHeader(regular, 'content-type'))) {
       this.grpc = { status: null, message: null, requestMessages: 0, responseMessages: 0 };
-      this.grpcCount = [new GrpcCounter(), new GrpcCounter()];
+      this.grpcCount = [new GrpcMessages(ctx.opts), new GrpcMessages(ctx.opts)];
+      this.grpcCount[0].encoding = grpcEncoding(regular);
     }
     return ex;
   }
@@ -149,23 +157,36 @@ export class H2Stream {
     ex.response = newResponse(code, '', '2', regular);
     if (!ex.dropped) ex.responseBody = newBody(this.ctx, firstHeader(regular, 'content-encoding'));
     if (this.grpc !== null) readGrpcStatus(this.grpc, ex.response.headers);
+    if (this.grpcCount !== null) this.grpcCount[1].encoding = grpcEncoding(regular);
   }
 
   /** DATA bytes sent by the client (`fromClient`) or the server. */
   data(fromClient: boolean, bytes: Buffer): void {
     const body = fromClient ? this.ex.requestBody : this.ex.responseBody;
-    if (body !== null) body.write(bytes);
-    if (this.grpcCount !== null) this.grpcCount[fromClient ? 0 : 1].write(bytes);
+    if (this.grpcCount !== null) this.grpcCount[fromClient ? 0 : 1].write(bytes, body); // messages decoded into the body
+    else if (body !== null) body.write(bytes);
+  }
+
+  /** Messages of one direction cut short go to its body as sent; a message not decoded flags `decode_error`. */
+  private endGrpc(dir: 0 | 1): void {
+    if (this.grpcCount === null) return;
+    const msgs = this.grpcCount[dir];
+    msgs.end(dir === 0 ? this.ex.requestBody : this.ex.responseBody);
+    if (msgs.failures === 0) return;
+    this.ex.flag('decode_error');
+    this.ctx.counters.inc('http2.grpc_undecoded', msgs.failures);
   }
 
   /** Ends the request (END_STREAM from the client, a reset, or the close). */
   endRequest(sec: number, nsec: number): void {
     this.requestEnded = true;
+    if (!this.ex.requestDone) this.endGrpc(0);
     finishRequest(this.ctx, this.ex, sec, nsec, 0); // no HTTP/1 parser quirks: body quirks only
   }
 
   endResponse(sec: number, nsec: number): void {
     this.responseEnded = true;
+    if (!this.ex.responseDone) this.endGrpc(1);
     finishResponse(this.ctx, this.ex, sec, nsec, 0);
   }
 
