@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSensor, STACK_LINE } from '../util/sensor-run.js';
+import { makePrng } from '../util/prng.js';
 import { PREFACE, DATA, END_STREAM, frame, headers, grpcMessages, writeH2Capture } from './h2-capture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pcs-h2-grpcz-'));
@@ -93,4 +94,24 @@ t.test('compressed gRPC messages are reported decoded', async (t) => {
   const get = Buffer.from(byPath.get('/svc.Items/Get')?.response.body.base64 ?? '', 'base64');
   t.equal(get[0], 0, 'compressed flag cleared');
   t.equal(get.subarray(5, 5 + get.readUInt32BE(1)).toString('latin1'), msg('name=widget').toString('latin1'), 'decoded message in place');
+});
+
+t.test('a compressed message above --max-http-length is kept as sent, flagged decode_error', async (t) => {
+  const pcap = join(work, 'grpc-gzip-cap.pcap');
+  const rand = makePrng(11);
+  const random = Buffer.from(Array.from({ length: 6000 }, () => Math.floor(rand() * 256))); // does not compress
+  const big = gzipSync(random);
+  t.ok(big.length > 2000, 'the compressed message is above the cap used');
+  const s = call(1, { path: '/svc.Items/Big', reqEncoding: 'gzip', req: [[1, big]], resEncoding: 'gzip', res: [[1, gzipSync(msg('small'))]] });
+  writeH2Capture(pcap, [[{ dir: 0, data: Buffer.concat([PREFACE, s.client]) }, { dir: 1, data: s.server }]]);
+  const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0', '--log-level', 'warn', '--max-http-length', '2000'], { withOut: true, timeoutMs: 120_000 });
+  t.equal(res.code, 0, 'exit 0');
+  const r = res.records[0];
+  t.ok(r, 'the exchange is reported');
+  if (r === undefined) return;
+  t.ok((r.flags as string[]).includes('decode_error'), 'decode_error');
+  t.ok((r.flags as string[]).includes('truncated'), 'truncated at --max-http-length');
+  const reqBody = Buffer.from(r.request.body.base64, 'base64');
+  t.same(reqBody, grpcMessages([[1, big]]).subarray(0, 2000), 'the message as sent, up to the cap');
+  t.same(Buffer.from(r.response.body.base64, 'base64'), grpcMessages([[0, msg('small')]]), 'the other direction is decoded');
 });
