@@ -64,7 +64,7 @@ export class GrpcMessages {
     this.prefixAt = 0;
     this.messages++;
     this.left = this.prefix.readUInt32BE(1);
-    const compressed = this.prefix[0] !== 0;
+    const compressed = this.prefix[0] !== 0 && body !== null; // no body kept (dropped exchange): count only
     if (compressed && this.encoding === 'gzip' && this.left <= this.limits.maxHttpLength) {
       this.held = [];
       if (this.left === 0) this.decode(body);
