@@ -77,7 +77,7 @@ export class GrpcMessages {
   private decode(body: ByteSink | null): void {
     const raw = Buffer.concat(this.held as Buffer[]);
     this.held = null;
-    let out: Buffer | null = null;
+    let out: Buffer | null;
     try {
       out = gunzipSync(raw, { maxOutputLength: this.limits.maxDecodedBytes });
     } catch {
