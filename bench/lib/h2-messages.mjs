@@ -34,9 +34,12 @@ function str(out, s) {
 
 /**
  * One header block: each field is a static index (number: indexed field), [index, value] (literal
- * without indexing, indexed name) or [name, value] (literal without indexing, literal name).
+ * without indexing, indexed name) or [name, value] (literal without indexing, literal name). Also used by
+ * the HTTP/2 process tests (test/http2/h2-capture.ts).
+ * @param {Array<number | Array<number | string>>} fields  number, [index, value] or [name, value]
+ * @returns {Buffer}
  */
-function hpack(fields) {
+export function hpack(fields) {
   const out = [];
   for (const f of fields) {
     if (typeof f === 'number') int(out, 0x80, 7, f);

@@ -47,15 +47,8 @@ export class FrameReader {
   private pad = 0;
   private payload: Buffer | null = null;
   private fill = 0;
-  /** Frames read (for tests and counters). */
-  frames = 0;
 
   constructor(private readonly h: FrameHandler, private readonly maxHeldFrame: number) {}
-
-  /** True between frames (no partial frame held). */
-  get atBoundary(): boolean {
-    return this.st === St.Header && this.headFill === 0;
-  }
 
   write(data: Buffer): void {
     let i = 0;
@@ -138,7 +131,6 @@ export class FrameReader {
   }
 
   private startFrame(b: Buffer, at: number): void {
-    this.frames++;
     const len = (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
     this.type = b[at + 3];
     this.flags = b[at + 4];
@@ -160,7 +152,7 @@ export class FrameReader {
       this.st = St.Skip;
     } else if (len === 0) {
       this.st = St.Header;
-      this.h.onFrame(this.type, this.flags, this.streamId, Buffer.alloc(0));
+      this.h.onFrame(this.type, this.flags, this.streamId, EMPTY);
     } else {
       this.st = St.Payload;
     }
@@ -177,6 +169,11 @@ export class FrameReader {
   }
 }
 
+/** Flags each frame type may carry (RFC 9113 §6), by type 0..9. */
+const ALLOWED_FLAGS = Uint8Array.of(0x09, 0x2d, 0, 0, 0x01, 0x0c, 0x01, 0, 0, 0x04);
+/** The payload of an empty frame (shared: handlers only read it). */
+const EMPTY = Buffer.alloc(0);
+
 /**
  * True when `b` starting at `at` looks like an HTTP/2 frame header: a known type, flags allowed for it,
  * a length within the default SETTINGS_MAX_FRAME_SIZE (16 384), and a stream id fitting the type
@@ -191,7 +188,7 @@ export function plausibleFrameHeader(b: Buffer, at: number): boolean {
   if (len > 16384 || type > FRAME_CONTINUATION || (sid & 0x80000000) !== 0) return false;
   const connLevel = type === FRAME_SETTINGS || type === FRAME_PING || type === FRAME_GOAWAY;
   if (connLevel !== (sid === 0) && type !== FRAME_WINDOW_UPDATE) return false;
-  const allowed = [0x09, 0x2d, 0, 0, 0x01, 0x0c, 0x01, 0, 0, 0x04][type];
+  const allowed = ALLOWED_FLAGS[type]!;
   if ((flags & ~allowed) !== 0) return false;
   if (type === FRAME_SETTINGS && len % 6 !== 0) return false;
   if (type === FRAME_PING && len !== 8) return false;

@@ -6,6 +6,7 @@
 import { writePcapFile, LINKTYPE_ETHERNET } from '../util/pcap-file.js';
 import { buildFrames } from '../robustness/stream-builder.js';
 import type { Chunk } from '../robustness/harness.js';
+import { hpack as encodeBlock } from '../../bench/lib/h2-messages.mjs';
 
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 export const DATA = 0, HEADERS = 1;
@@ -20,29 +21,8 @@ export function frame(type: number, flags: number, sid: number, payload: Buffer)
   return Buffer.concat([h, payload]);
 }
 
-/** HPACK integer with an N-bit prefix (RFC 7541 §5.1). */
-function int(out: number[], first: number, n: number, v: number): void {
-  const max = (1 << n) - 1;
-  if (v < max) { out.push(first | v); return; }
-  out.push(first | max);
-  v -= max;
-  while (v >= 128) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
-  out.push(v);
-}
-
 /** A header block of literal fields without indexing, literal names (pseudo-header fields included). */
-export function hpack(fields: Array<[string, string]>): Buffer {
-  const out: number[] = [];
-  for (const [name, value] of fields) {
-    out.push(0x00);
-    for (const s of [name, value]) {
-      const b = Buffer.from(s, 'latin1');
-      int(out, 0, 7, b.length);
-      out.push(...b);
-    }
-  }
-  return Buffer.from(out);
-}
+export const hpack = (fields: Array<[string, string]>): Buffer => encodeBlock(fields);
 
 /** A HEADERS frame (END_HEADERS, END_STREAM when `end`). */
 export const headers = (sid: number, fields: Array<[string, string]>, end = false): Buffer =>

@@ -40,8 +40,8 @@ t.test('HTTP/2 header fields: credentials hidden, names kept', async (t) => {
   const records = text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   t.equal(records.length, 2, 'two exchanges');
   for (const r of records) {
-    const flat = JSON.stringify(r);
-    t.match(flat, '"2"', 'HTTP/2 exchange');
+    t.equal(r.request.version, '2', 'HTTP/2 exchange');
+    t.type(r.stream_id, 'number', 'with its stream id');
     const req = new Map<string, string>((r.request.headers as Array<[string, string]>).map(([n, v]) => [n.toLowerCase(), v]));
     t.match(req.get('authorization'), new RegExp(`^Bearer ${MARKER}$`), 'authorization: scheme kept, token hidden');
     t.match(req.get('cookie'), new RegExp(`^sid=${MARKER}; pref=${MARKER}$`), 'cookie: names kept, values hidden');
