@@ -45,7 +45,6 @@ export const INVENTORY_OPTIONS = {
   format: { choices: INVENTORY_FORMATS, requiresArg: true, coerce: oneOf('format', INVENTORY_FORMATS), describe: 'table (default on a terminal), json (default otherwise), openapi, or html (default when --out ends in .html)', group: 'Output:' },
   'max-endpoints': { type: 'string' as const, requiresArg: true, default: String(DEFAULT_LIMITS.maxEndpoints), coerce: atLeastOne('max-endpoints'), describe: 'endpoints kept at most; exchanges of further endpoints are counted, not kept', group: 'Bounds:' },
   'param-threshold': { type: 'string' as const, requiresArg: true, default: String(DEFAULT_LIMITS.paramThreshold), coerce: atLeastOne('param-threshold'), describe: 'distinct literals at one path position before it becomes a parameter', group: 'Bounds:' },
-  'log-level': { ...A['log-level'], default: 'warn' },
 } satisfies Record<string, Options>;
 
 export interface InventoryConfig {
@@ -62,7 +61,6 @@ export interface InventoryConfig {
   out: string;
   format: InventoryFormat;
   limits: Partial<InventoryLimits>;
-  logLevel: string;
 }
 
 /** Flags that only mean something when packets are read. */
@@ -98,6 +96,5 @@ export function toInventoryConfig(a: Record<string, unknown>, onCommandLine: Set
     out,
     format: (a.format as InventoryFormat | undefined) ?? (/\.html?$/i.test(out) ? 'html' : out === '-' && stdoutIsTerminal ? 'table' : 'json'),
     limits: { maxEndpoints: a['max-endpoints'] as number, paramThreshold: a['param-threshold'] as number },
-    logLevel: a['log-level'] as string,
   };
 }

@@ -32,6 +32,8 @@ t.test('bad values name the flag and the command line', async (t) => {
   assertUsageError(t, await inventory(['--pcap', API_PCAP, '--filter', 'port port']), /^Error: --filter: /);
   assertUsageError(t, await inventory(['--pcap', API_PCAP, '--out', 'a', '--out', 'b']), /^Error: --out: given 2 times on the command line/);
   assertUsageError(t, await inventory(['--pcap', API_PCAP, '--frmat', 'json']), /^Error: --frmat: unknown flag \(command line\)$/);
+  // inventory logs nothing: it has no --log-level (apidump's flag is not borrowed)
+  assertUsageError(t, await inventory(['--pcap', API_PCAP, '--log-level', 'debug']), /^Error: --log-level: unknown flag \(command line\)$/);
   assertUsageError(t, await inventory(['--pcap']), /^Error: --pcap: expected a value \(command line\)$/);
   t.notOk(existsSync('a') || existsSync('b'), 'nothing written');
 });
