@@ -59,6 +59,11 @@ export class HttpConnection implements StreamConsumer, Pairing {
 
   onData(dir: Direction, data: Buffer, tsSec: number, tsNsec: number): void {
     if (this.closed || data.length === 0) return;
+    const h2 = this.h2;
+    if (h2 !== null && !this.request.hasQueued() && !this.response.hasQueued()) {
+      h2.onData(this.roles.roleOf[dir], data, tsSec, tsNsec); // after the h2c switch: straight to HTTP/2
+      return;
+    }
     if (!this.roles.decided) {
       const all = this.roles.decide(dir, data, tsSec, tsNsec);
       if (this.roles.decided) this.queueKept(dir === 0 ? 1 : 0);
@@ -242,6 +247,10 @@ export class HttpConnection implements StreamConsumer, Pairing {
     this.queue.emitReady(this.roles.swapped);
   }
 
+  /**
+   * HTTP/2 after a 101 to `Upgrade: h2c` (switchToH2): later data goes to it directly; the bytes of the chunk
+   * that carried the 101, and bytes still queued in a side, reach it through the sides' `ignore` mode.
+   */
   h2: Http2Connection | null = null;
 
   /** The upgrade exchange is not emitted here: it goes on as HTTP/2 stream 1. */
