@@ -3,32 +3,103 @@
  * prefix (compressed flag, 4-byte big-endian length) and the message, split anywhere across DATA frames.
  *
  * `write(data, body)` counts the messages and hands the body the length-prefixed stream with each
- * compressed message (flag 1, `grpc-encoding: gzip` on that direction's header block) replaced by its
- * decompressed bytes, flag 0 and the new length. Uncompressed messages pass through as they arrive (not
- * held). A compressed message is held until complete, at most `maxHttpLength` bytes; it is then
- * gunzipped, producing at most `maxDecodedBytes`. When it cannot be decoded (a corrupt gzip stream, an
- * encoding other than gzip, a message above either cap, a stream cut inside it) the message goes to the
- * body as sent (flag 1) and `failures` counts it (the stream flags `decode_error`).
+ * compressed message (flag 1) replaced by its decompressed bytes, flag 0 and the new length, when the
+ * direction's `grpc-encoding` is gzip or deflate (decoded by the shared StreamDecoder, src/http/decoder.ts).
+ * Uncompressed messages pass through as they arrive (not held). A compressed message is held until
+ * complete (HeldMessage: at most `maxHttpLength` bytes, charged to the global body budget and released
+ * once decoded or given up), then decoded to at most `maxDecodedBytes` (grpc-decode.ts).
+ *
+ * A compressed message that is not decoded goes to the body as sent (flag 1), counted in one of:
+ * `unknown` (an encoding the sensor does not decode: snappy, zstd, a custom one), `failures` (no encoding
+ * or `identity` announced, corrupt data, above either cap, the stream cut inside it, or the body budget
+ * spent while holding it; the last also counts in `overBudget`). The stream turns these into flags and
+ * counters (grpc.ts reportGrpcMessages).
  */
-import { gunzipSync } from 'node:zlib';
+import { CODING_DEFLATE, CODING_GZIP } from '../http/decoder.js';
 import type { BodyLimits } from '../http/body.js';
+import type { ByteBudget } from '../http/byte-budget.js';
+import { decodeMessage, type ByteSink } from './grpc-decode.js';
 
-/** What receives the re-framed bytes (a BodyCollector, or nothing when the body is not kept). */
-export interface ByteSink { write(data: Buffer): void }
+export type { ByteSink } from './grpc-decode.js';
+
+/** The StreamDecoder coding of a `grpc-encoding` value: 0 none / identity, -1 one not decoded here. */
+export function grpcCoding(encoding: string | null): number {
+  if (encoding === 'gzip') return CODING_GZIP;
+  if (encoding === 'deflate') return CODING_DEFLATE;
+  return encoding === null || encoding === '' || encoding === 'identity' ? 0 : -1;
+}
+
+/** Smallest block of a held message; later blocks are as large as what is held so far (bytes). */
+const HOLD_BLOCK_BYTES = 16 * 1024;
+
+/**
+ * The bytes of one compressed message, copied as they come into blocks charged to the budget. A block is
+ * as large as what is already held (at least HOLD_BLOCK_BYTES, at most what the message still announces),
+ * so a message that stalls reserves at most twice what it sent plus one small block.
+ */
+class HeldMessage {
+  readonly blocks: Buffer[] = [];
+  private fill = 0;
+  private got = 0;
+  private reserved = 0;
+
+  constructor(private readonly total: number, private readonly budget: ByteBudget) {}
+
+  /** Copies `piece`; returns how many of its bytes were taken (fewer than all: the budget is spent). */
+  add(piece: Buffer): number {
+    let src = 0;
+    while (src < piece.length) {
+      let block = this.blocks.length === 0 ? null : this.blocks[this.blocks.length - 1]!;
+      if (block === null || this.fill === block.length) {
+        const size = Math.min(this.total - this.got, Math.max(HOLD_BLOCK_BYTES, this.got));
+        if (size > this.budget.max - this.budget.held) return src;
+        block = Buffer.allocUnsafeSlow(size);
+        this.blocks.push(block);
+        this.fill = 0;
+        this.reserved += size;
+        this.budget.held += size;
+      }
+      const n = Math.min(piece.length - src, block.length - this.fill);
+      piece.copy(block, this.fill, src, src + n);
+      this.fill += n;
+      this.got += n;
+      src += n;
+    }
+    return src;
+  }
+
+  /** The bytes held, in order (views). */
+  pieces(): Buffer[] {
+    const last = this.blocks.length - 1;
+    return this.blocks.map((b, i) => (i === last ? b.subarray(0, this.fill) : b));
+  }
+
+  /** Gives the blocks back to the budget. Idempotent. */
+  release(): void {
+    this.budget.held -= this.reserved;
+    this.reserved = 0;
+    this.blocks.length = 0;
+  }
+}
 
 export class GrpcMessages {
   messages = 0;
-  /** Messages that had to be kept as sent (compressed flag set, not decoded). */
+  /** Compressed messages kept as sent because they could not be decoded (see the file comment). */
   failures = 0;
+  /** Compressed messages kept as sent because their encoding is not one decoded here. */
+  unknown = 0;
+  /** Of `failures`: the body budget could not hold the message. */
+  overBudget = 0;
   /** The direction's `grpc-encoding` (lower case), or null. */
   encoding: string | null = null;
   private readonly prefix = Buffer.alloc(5);
   private prefixAt = 0;
   /** Message bytes still to come: passed through (`held` null) or gathered into `held`. */
   private left = 0;
-  private held: Buffer[] | null = null;
+  private held: HeldMessage | null = null;
+  private coding = 0;
 
-  constructor(private readonly limits: BodyLimits) {}
+  constructor(private readonly limits: BodyLimits, private readonly budget: ByteBudget) {}
 
   write(data: Buffer, body: ByteSink | null): void {
     let i = 0;
@@ -36,26 +107,25 @@ export class GrpcMessages {
       if (this.left > 0) {
         const k = Math.min(this.left, data.length - i);
         const piece = data.subarray(i, i + k);
-        if (this.held !== null) this.held.push(piece);
-        else body?.write(piece);
         this.left -= k;
         i += k;
-        if (this.left === 0 && this.held !== null) this.decode(body);
+        if (this.held === null) body?.write(piece);
+        else {
+          const taken = this.held.add(piece);
+          if (taken < k) this.giveUp(body, piece.subarray(taken), true);
+          else if (this.left === 0) this.decode(body);
+        }
         continue;
       }
-      this.prefix[this.prefixAt++] = data[i++];
+      this.prefix[this.prefixAt++] = data[i++]!;
       if (this.prefixAt === 5) this.startMessage(body);
     }
   }
 
   /** The direction ended: a message cut short goes to the body as far as it came, counted as a failure. */
   end(body: ByteSink | null): void {
-    if (this.held !== null) {
-      body?.write(this.prefix);
-      for (const b of this.held) body?.write(b);
-      this.failures++;
-    } else if (this.prefixAt > 0) body?.write(this.prefix.subarray(0, this.prefixAt));
-    this.held = null;
+    if (this.held !== null) this.giveUp(body, null, false);
+    else if (this.prefixAt > 0) body?.write(this.prefix.subarray(0, this.prefixAt));
     this.prefixAt = 0;
     this.left = 0;
   }
@@ -64,34 +134,45 @@ export class GrpcMessages {
     this.prefixAt = 0;
     this.messages++;
     this.left = this.prefix.readUInt32BE(1);
-    const compressed = this.prefix[0] !== 0 && body !== null; // no body kept (dropped exchange): count only
-    if (compressed && this.encoding === 'gzip' && this.left <= this.limits.maxHttpLength) {
-      this.held = [];
+    if (this.prefix[0] === 0 || body === null) { // not compressed, or no body kept (dropped exchange): count only
+      body?.write(this.prefix);
+      return;
+    }
+    this.coding = grpcCoding(this.encoding);
+    if (this.coding > 0 && this.left <= this.limits.maxHttpLength) {
+      this.held = new HeldMessage(this.left, this.budget);
       if (this.left === 0) this.decode(body);
       return;
     }
-    if (compressed) this.failures++; // kept as sent: not gzip, or above the hold cap
-    body?.write(Buffer.from(this.prefix));
+    if (this.coding < 0) this.unknown++;
+    else this.failures++; // no encoding announced, or above the hold cap
+    body.write(this.prefix);
+  }
+
+  /** The held message as sent, then `piece`; the rest of the message passes through. */
+  private giveUp(body: ByteSink | null, piece: Buffer | null, budget: boolean): void {
+    const held = this.held as HeldMessage;
+    this.held = null;
+    this.failures++;
+    if (budget) this.overBudget++;
+    const pieces = held.pieces();
+    held.release(); // first: the body collector may use the room (the pieces stay readable)
+    body?.write(this.prefix);
+    for (const b of pieces) body?.write(b);
+    if (piece !== null) body?.write(piece);
   }
 
   private decode(body: ByteSink | null): void {
-    const raw = Buffer.concat(this.held as Buffer[]);
+    const held = this.held as HeldMessage;
     this.held = null;
-    let out: Buffer | null;
-    try {
-      out = gunzipSync(raw, { maxOutputLength: this.limits.maxDecodedBytes });
-    } catch {
-      out = null; // corrupt, or above the decode cap (RangeError)
-    }
-    if (out === null) {
-      this.failures++;
-      body?.write(Buffer.from(this.prefix));
-      body?.write(raw);
+    const pieces = held.pieces();
+    if (body === null || decodeMessage(this.coding, pieces, this.limits.maxDecodedBytes, this.budget, body)) {
+      held.release();
       return;
     }
-    const head = Buffer.alloc(5);
-    head.writeUInt32BE(out.length, 1);
-    body?.write(head);
-    body?.write(out);
+    held.release();
+    this.failures++;
+    body.write(this.prefix);
+    for (const b of pieces) body.write(b);
   }
 }

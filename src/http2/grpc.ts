@@ -1,8 +1,11 @@
 /**
- * gRPC over HTTP/2: the content type, and the status from the response's header or trailer fields.
- * Messages: grpc-messages.ts.
+ * gRPC over HTTP/2: the content type, the status from the response's header or trailer fields, and the
+ * flags and counters of the messages kept as sent. Messages: grpc-messages.ts.
  */
 import type { GrpcInfo, HeaderList } from '../http/types.js';
+import type { PendingExchange } from '../http/pending-exchange.js';
+import type { Counters } from '../util/counters.js';
+import type { GrpcMessages } from './grpc-messages.js';
 
 export function isGrpc(contentType: string | null): boolean {
   return contentType !== null && contentType.toLowerCase().startsWith('application/grpc');
@@ -22,4 +25,22 @@ export function readGrpcStatus(info: GrpcInfo, fields: HeaderList): void {
       }
     }
   }
+}
+
+/**
+ * What one direction's compressed messages came to: flag `unknown_encoding` and `http2.grpc_unknown_encoding`
+ * for messages in an encoding not decoded here; flag `decode_error` and `http2.grpc_undecoded` for those that
+ * could not be decoded (of which `http2.grpc_budget_exhausted` the ones the body budget could not hold).
+ * Counts are per message.
+ */
+export function reportGrpcMessages(msgs: GrpcMessages, ex: PendingExchange, counters: Counters): void {
+  if (msgs.unknown > 0) {
+    ex.flag('unknown_encoding');
+    counters.inc('http2.grpc_unknown_encoding', msgs.unknown);
+  }
+  if (msgs.failures > 0) {
+    ex.flag('decode_error');
+    counters.inc('http2.grpc_undecoded', msgs.failures);
+  }
+  if (msgs.overBudget > 0) counters.inc('http2.grpc_budget_exhausted', msgs.overBudget);
 }

@@ -14,7 +14,7 @@ import { admitRequest } from '../http/exchange-open.js';
 import { finishRequest, finishResponse, newBody } from '../http/message-end.js';
 import { PendingExchange, firstHeader, newRequest, newResponse } from '../http/pending-exchange.js';
 import type { GrpcInfo, HeaderList } from '../http/types.js';
-import { isGrpc, readGrpcStatus } from './grpc.js';
+import { isGrpc, readGrpcStatus, reportGrpcMessages } from './grpc.js';
 import { GrpcMessages } from './grpc-messages.js';
 
 /** Splits a decoded field list into pseudo-header values and the regular fields (flat). */
@@ -109,7 +109,7 @@ export class H2Stream {
     ex.requestBody = newBody(ctx, firstHeader(regular, 'content-encoding'));
     if (isGrpc(firstHeader(regular, 'content-type'))) {
       this.grpc = { status: null, message: null, requestMessages: 0, responseMessages: 0 };
-      this.grpcCount = [new GrpcMessages(ctx.opts), new GrpcMessages(ctx.opts)];
+      this.grpcCount = [new GrpcMessages(ctx.opts, ctx.budget), new GrpcMessages(ctx.opts, ctx.budget)];
       this.grpcCount[0].encoding = grpcEncoding(regular);
     }
     return ex;
@@ -167,14 +167,12 @@ export class H2Stream {
     else if (body !== null) body.write(bytes);
   }
 
-  /** Messages of one direction cut short go to its body as sent; a message not decoded flags `decode_error`. */
+  /** Messages of one direction cut short go to its body as sent; messages not decoded are flagged (grpc.ts). */
   private endGrpc(dir: 0 | 1): void {
     if (this.grpcCount === null) return;
     const msgs = this.grpcCount[dir];
     msgs.end(dir === 0 ? this.ex.requestBody : this.ex.responseBody);
-    if (msgs.failures === 0) return;
-    this.ex.flag('decode_error');
-    this.ctx.counters.inc('http2.grpc_undecoded', msgs.failures);
+    reportGrpcMessages(msgs, this.ex, this.ctx.counters);
   }
 
   /** Ends the request (END_STREAM from the client, a reset, or the close). */

@@ -1,9 +1,10 @@
 // gRPC messages with the compressed flag through the whole program (`apidump --pcap` on a synthetic h2c
-// capture): with `grpc-encoding: gzip` each compressed message is reported decompressed, flag cleared and
-// length rewritten, in the length-prefixed stream of the body (docs/http2.md, "gRPC"); a message that
-// cannot be decoded is kept as sent and the exchange flagged `decode_error`.
+// capture): with `grpc-encoding` gzip or deflate each compressed message is reported decompressed, flag
+// cleared and length rewritten, in the length-prefixed stream of the body (docs/http2.md, "gRPC"); a
+// message that cannot be decoded is kept as sent and the exchange flagged `decode_error`; one in an
+// encoding the sensor does not decode (snappy) is kept as sent and flagged `unknown_encoding`.
 import t from 'tap';
-import { gzipSync, gunzipSync } from 'node:zlib';
+import { deflateSync, deflateRawSync, gzipSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,12 @@ function data(sid: number, body: Buffer, end: boolean): Buffer {
     parts.push(frame(DATA, last && end ? END_STREAM : 0, sid, body.subarray(off, off + MAX_FRAME)));
     if (last) return Buffer.concat(parts);
   }
+}
+
+/** The counters of the run's closing `final stats` log line. */
+function finalStats(res: { stdout: string; stderr: string }): Record<string, number> {
+  const lines = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  return lines.find((o) => o.msg === 'final stats')?.stats ?? {};
 }
 
 const plain = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -48,16 +55,26 @@ const CALLS: Call[] = [
   { path: '/svc.Items/Get', reqEncoding: 'gzip', req: [[1, gzipSync(msg('id=42'))]],
     resEncoding: 'gzip', res: [[1, gzipSync(msg('name=widget'))], [0, msg('plain-one')], [1, gzipSync(BIG)]] },
   { path: '/svc.Items/Upload', reqEncoding: 'gzip', req: [[0, BIG], [1, gzipSync(BIG)]], resEncoding: null, res: [[0, msg('ok')]] },
+  { path: '/svc.Items/Deflate', reqEncoding: 'deflate', req: [[1, deflateSync(msg('id=7'))], [1, deflateSync(BIG)]],
+    resEncoding: 'Deflate', res: [[1, deflateSync(msg('name=gadget'))], [1, deflateSync(Buffer.alloc(0))], [1, deflateRawSync(msg('raw'))]] },
   { path: '/svc.Items/Corrupt', reqEncoding: 'gzip', req: [[1, plain('not gzip at all')]], resEncoding: null, res: [[0, msg('ok')]] },
   { path: '/svc.Items/NoEncoding', reqEncoding: null, req: [[1, gzipSync(msg('x'))]], resEncoding: null, res: [[0, msg('ok')]] },
+  { path: '/svc.Items/Snappy', reqEncoding: 'snappy', req: [[1, plain('\x05\x10hello')]], resEncoding: 'identity', res: [[0, msg('ok')]] },
 ];
+
+/** The messages the sensor decodes: gzip, and deflate (zlib-wrapped as gRPC sends it, or raw). */
+function inflate(encoding: string | null, m: Buffer): Buffer {
+  if (encoding === 'gzip') return gunzipSync(m);
+  if (encoding === 'deflate') return m[0] === 0x78 ? inflateSync(m) : inflateRawSync(m);
+  throw new Error(`${encoding} not decoded`);
+}
 
 /** What the body must hold: each decodable compressed message replaced by its decoded bytes, flag 0. */
 function expected(msgs: Array<[number, Buffer]>, encoding: string | null): Buffer {
   return grpcMessages(msgs.map(([flag, m]) => {
-    if (flag === 0 || encoding !== 'gzip') return [flag, m];
+    if (flag === 0) return [flag, m];
     try {
-      return [0, gunzipSync(m)];
+      return [0, inflate(encoding?.toLowerCase() ?? null, m)];
     } catch {
       return [flag, m];
     }
@@ -71,10 +88,14 @@ t.test('compressed gRPC messages are reported decoded', async (t) => {
     { dir: 0, data: Buffer.concat([PREFACE, ...streams.map((s) => s.client)]) },
     { dir: 1, data: Buffer.concat(streams.map((s) => s.server)) },
   ]]);
-  const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0', '--log-level', 'warn'], { withOut: true, timeoutMs: 120_000 });
+  const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0'], { withOut: true, timeoutMs: 120_000 });
   t.equal(res.code, 0, 'exit 0');
   t.notMatch(res.stderr, STACK_LINE, 'no stack trace');
   t.equal(res.records.length, CALLS.length, 'one exchange per call');
+  const stats = finalStats(res);
+  t.equal(stats['http2.grpc_undecoded'], 2, 'one undecoded message each in /Corrupt and /NoEncoding');
+  t.equal(stats['http2.grpc_unknown_encoding'], 1, 'the snappy message');
+  t.equal(stats['http2.grpc_budget_exhausted'] ?? 0, 0, 'every held message fitted in the body budget');
   const byPath = new Map(res.records.map((r) => [r.request.path as string, r]));
   for (const c of CALLS) {
     const r = byPath.get(c.path);
@@ -87,8 +108,10 @@ t.test('compressed gRPC messages are reported decoded', async (t) => {
     t.equal(r.request.body.length, reqBody.length, `${c.path}: request length counts the decoded stream`);
     t.same([r.grpc?.request_messages, r.grpc?.response_messages], [c.req.length, c.res.length], `${c.path}: messages counted`);
     t.equal(r.grpc?.status, 0, `${c.path}: grpc-status`);
-    const undecodable = c.req.some(([flag]) => flag === 1) && c.reqEncoding !== 'gzip' || c.path.endsWith('/Corrupt');
+    const undecodable = c.path.endsWith('/Corrupt') || c.path.endsWith('/NoEncoding');
     t.equal((r.flags as string[]).includes('decode_error'), undecodable, `${c.path}: decode_error ${undecodable ? '' : 'not '}flagged`);
+    const unknown = c.reqEncoding === 'snappy';
+    t.equal((r.flags as string[]).includes('unknown_encoding'), unknown, `${c.path}: unknown_encoding ${unknown ? '' : 'not '}flagged`);
   }
   // the decoded stream is what a reader of the body sees: the first message of /Get's response
   const get = Buffer.from(byPath.get('/svc.Items/Get')?.response.body.base64 ?? '', 'base64');
