@@ -3,11 +3,15 @@
 // servers logged (<name>.expected.json), and agree with tshark's HTTP/2 dissector on each stream's
 // :method / :path / :status. The servers and clients: Node's http2, curl, Python h2 (h2c upgrade), grpc-js,
 // and nghttp2's nghttpd / nghttp (h2-nghttp: PRIORITY-only idle streams, many streams on one connection,
-// flow-controlled bodies both ways, extra request header fields).
+// flow-controlled bodies both ways, extra request header fields; h2c-nghttp: `nghttp -u` upgrades).
+// Compressed gRPC (grpc-compressed*: gzip and deflate, grpc-js and grpcio): each reported body must hold the
+// messages both sides logged after decompression (SHA-256), and each message the length tshark's grpc
+// dissector decompressed it to.
 import t, { type Test } from 'tap';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { runSensor, REPO_ROOT } from '../util/sensor-run.js';
 import { readPcapFile, writePcapFile } from '../util/pcap-file.js';
@@ -24,7 +28,12 @@ interface Expected {
   response_body_length: number; response_encoding: string | null; reset: boolean; trailers: string[]; upgraded: boolean;
   request_headers?: [string, string][];
   grpc_status?: number; grpc_message?: string | null; grpc_request_messages?: number; grpc_response_messages?: number;
+  /** Compressed gRPC captures: SHA-256 of each direction's messages after decompression, framed with flag 0. */
+  request_sha256?: string; response_sha256?: string;
 }
+
+const sha256 = (body: { base64?: string | null } | undefined): string =>
+  createHash('sha256').update(Buffer.from(body?.base64 ?? '', 'base64')).digest('hex');
 
 function hasTshark(): boolean {
   try {
@@ -63,6 +72,39 @@ function tsharkStreams(pcap: string, port: number, upgrade: boolean): Map<string
     }
   }
   return m;
+}
+
+/** A gRPC message as tshark's grpc dissector read it: the wire's compressed flag, its size once decompressed. */
+interface SeenMessage { compressed: boolean; size: number }
+
+/** tshark's gRPC messages, by `clientPort path Request|Response`, in order (PDML; gzip and deflate decompressed). */
+function tsharkGrpc(pcap: string, port: number): Map<string, SeenMessage[]> {
+  const pdml = execFileSync('tshark', ['-r', pcap, '-d', `tcp.port==${port},http2`, '-Y', 'grpc', '-T', 'pdml'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1024 * 1024 * 1024 });
+  const m = new Map<string, SeenMessage[]>();
+  for (const packet of pdml.split('<packet>').slice(1)) {
+    const src = /name="tcp.srcport"[^>]* show="(\d+)"/.exec(packet)?.[1];
+    const dst = /name="tcp.dstport"[^>]* show="(\d+)"/.exec(packet)?.[1];
+    const client = Number(src) === port ? dst : src;
+    for (const p of packet.split('<proto name="grpc" ').slice(1)) {
+      const head = /^showname="GRPC Message: ([^,"]*), (Request|Response)"/.exec(p);
+      const size = /name="grpc.message_data"[^>]* size="(\d+)"/.exec(p)?.[1];
+      if (head === null || size === undefined || p.includes('grpc.body_decompression_failed')) continue;
+      const key = `${client} ${unxml(head[1])} ${head[2]}`;
+      const list = m.get(key) ?? [];
+      list.push({ compressed: /name="grpc.compressed_flag"[^>]* show="1"/.test(p), size: Number(size) });
+      m.set(key, list);
+    }
+  }
+  return m;
+}
+
+/** [flag, length] of each length-prefixed message of a reported gRPC body. */
+function bodyMessages(body: { base64?: string | null } | undefined): Array<[number, number]> {
+  const b = Buffer.from(body?.base64 ?? '', 'base64');
+  const out: Array<[number, number]> = [];
+  for (let at = 0; at + 5 <= b.length; at += 5 + b.readUInt32BE(at + 1)) out.push([b[at], b.readUInt32BE(at + 1)]);
+  return out;
 }
 
 t.ok(names.length >= 5, `${names.length} HTTP/2 captures`);
@@ -107,6 +149,10 @@ async function exact(t: Test, pcap: string, expected: Expected[]): Promise<any[]
         t.equal(r.grpc?.response_messages, e.grpc_response_messages, 'gRPC response messages');
         if (e.grpc_message) t.equal(r.grpc?.message, e.grpc_message, 'grpc-message (percent-decoded)');
       }
+      if (e.request_sha256 !== undefined) {
+        t.equal(sha256(r.request.body), e.request_sha256, 'request messages as the server decompressed them');
+        t.equal(sha256(r.response?.body), e.response_sha256, 'response messages as the client decompressed them');
+      }
     }
     return got;
 }
@@ -145,6 +191,22 @@ for (const name of names) {
       }
     }
     t.ok(compared >= Math.min(got.length, 3), `tshark agreed on ${compared} request / response heads`);
+    if (!got.some((r) => r.grpc)) return;
+    // gRPC: every message tshark saw is in the body, in order, decompressed (flag 0) to the size tshark found
+    const seen = tsharkGrpc(pcap, expected[0].server_port);
+    const wireCompressed = { Request: 0, Response: 0 };
+    for (const r of got) {
+      for (const dir of ['Request', 'Response'] as const) {
+        const msgs = seen.get(`${r.client.port} ${r.request.target} ${dir}`) ?? [];
+        const body = dir === 'Request' ? r.request.body : r.response?.body;
+        t.equal(dir === 'Request' ? r.grpc.request_messages : r.grpc.response_messages, msgs.length, `${r.request.target} ${dir}: messages as tshark counted`);
+        t.same(bodyMessages(body), msgs.map((m) => [0, m.size]), `${r.request.target} ${dir}: each message decompressed to tshark's size`);
+        wireCompressed[dir] += msgs.filter((m) => m.compressed).length;
+      }
+    }
+    t.comment(`compressed on the wire: ${wireCompressed.Request} request, ${wireCompressed.Response} response messages`);
+    if (name.startsWith('grpc-compressed')) t.ok(wireCompressed.Request > 0, 'the capture carries compressed request messages');
+    if (name === 'grpc-compressed-py') t.ok(wireCompressed.Response > 0, 'the capture carries compressed response messages');
   });
 }
 
