@@ -53,6 +53,13 @@ const NAME = basename(known.path);
 const KIB = `${(statSync(known.path).size / 1024).toFixed(1)} KiB`;
 const re = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** The text of a screen line after its last "erase line" sequence (what is left on the terminal). */
+function afterErase(line: string): string {
+  const erase = '\x1b[2K';
+  const i = line.lastIndexOf(erase);
+  return i < 0 ? line : line.slice(i + erase.length);
+}
+
 /** Runs `pcap-sensor ARGS` on a pseudo-terminal (stdin, stdout, stderr); `redirect` is appended to the command. */
 async function onTerminal(args: string[], redirect = ''): Promise<{ code: number | null; screen: string }> {
   const log = tempPath('pty.log');
@@ -96,7 +103,7 @@ t.test('on a terminal: progress in place, then the summary', async (t) => {
   t.ok(progress.length >= 2, 'progress lines, each rewriting the last');
   t.match(progress.at(-1)!, new RegExp(`^${re(`${NAME}: ${KIB} / ${KIB} (100%), ${PACKETS} packets, ${ALL} exchanges, `)}[\\d,]+ packets/s`), 'all of the file, every packet and exchange');
   t.notMatch(r.screen, /final stats/, 'no final stats log line');
-  const lines = r.screen.split(/\r?\n/).map((l) => l.replace(/^.*\x1b\[2K/, ''));
+  const lines = r.screen.split(/\r?\n/).map(afterErase);
   const from = lines.findIndex((l) => l.startsWith(`read ${known.path}: `));
   t.match(lines[from], new RegExp(`^${re(`read ${known.path}: ${KIB}, ${PACKETS} packets in `)}[\\d.]+ s$`), 'what was read');
   t.same(lines.slice(from + 1, from + 6), [

@@ -71,7 +71,7 @@ t.test('latency, header names, auth schemes, query names, content types, body si
     else {
       // the value at rank q x (n - 1), within the sketch's 1 %
       const at = (q: number): number => bodies[Math.round(q * (bodies.length - 1))]!;
-      t.ok(near(got.request_body_bytes.p50, at(0.5)) && near(got.request_body_bytes.p99, at(0.99)), `${key}: body sizes ${JSON.stringify(got.request_body_bytes)} of ${bodies}`);
+      t.ok(near(got.request_body_bytes.p50, at(0.5)) && near(got.request_body_bytes.p99, at(0.99)), `${key}: body sizes ${JSON.stringify(got.request_body_bytes)} of ${bodies.join(', ')}`);
     }
   }
   t.same(ep.get('GET /api/v1/products').query_parameters, { limit: ['integer'], page: ['integer'], q: ['string'] });
