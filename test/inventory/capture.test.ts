@@ -38,7 +38,9 @@ t.test('endpoints, templates, counts, statuses and path parameters are the clien
   t.same(r.endpoints.map((e: any) => e.host), API.endpoints.map(() => API.host), 'host from the Host header');
   const order = [...API.endpoints].sort((a, b) => b.count - a.count || cmp(a.path, b.path) || cmp(a.method, b.method));
   t.same(r.endpoints.map(keyOf), order.map(keyOf), 'sorted by calls, then path and method');
-  t.same(r.totals, { exchanges: API_TOTAL, kept: API_TOTAL, dropped_endpoint_cap: 0, dropped_node_cap: 0, endpoints: API.endpoints.length, nodes: r.totals.nodes });
+  // trie nodes: the host's root and one per distinct template prefix (/api, /api/v1, ..., /api/v1/users/{userId}/orders)
+  const prefixes = new Set(API.endpoints.flatMap((e) => e.path.split('/').filter((x) => x !== '').map((_, i, a) => a.slice(0, i + 1).join('/'))));
+  t.same(r.totals, { exchanges: API_TOTAL, kept: API_TOTAL, dropped_endpoint_cap: 0, dropped_node_cap: 0, endpoints: API.endpoints.length, nodes: 1 + prefixes.size });
   const ep = byKey(r);
   // one parameter per kind of value: integer, uuid, hex, date at once; slugs learned by their number; the
   // examples are the endpoint's own values (DELETE's ids are not GET's)
