@@ -42,7 +42,7 @@ export const INVENTORY_OPTIONS = {
   'redact-header': A['redact-header'],
   'redact-body-field': A['redact-body-field'],
   out: { type: 'string' as const, requiresArg: true, default: '-', coerce: nonEmpty('out', "a file path or '-'"), describe: "write the inventory to this file ('-' = stdout); openapi: YAML when it ends in .yaml/.yml", group: 'Output:' },
-  format: { choices: INVENTORY_FORMATS, requiresArg: true, coerce: oneOf('format', INVENTORY_FORMATS), describe: 'table (default on a terminal), json (default otherwise), openapi, or html (default when --out ends in .html)', group: 'Output:' },
+  format: { choices: INVENTORY_FORMATS, requiresArg: true, coerce: oneOf('format', INVENTORY_FORMATS), describe: 'table (default on a terminal), json (default otherwise), openapi, or html (default when --out ends in .html or .htm)', group: 'Output:' },
   'max-endpoints': { type: 'string' as const, requiresArg: true, default: String(DEFAULT_LIMITS.maxEndpoints), coerce: atLeastOne('max-endpoints'), describe: 'endpoints kept at most; exchanges of further endpoints are counted, not kept', group: 'Bounds:' },
   'param-threshold': { type: 'string' as const, requiresArg: true, default: String(DEFAULT_LIMITS.paramThreshold), coerce: atLeastOne('param-threshold'), describe: 'distinct literals at one path position before it becomes a parameter', group: 'Bounds:' },
 } satisfies Record<string, Options>;

@@ -14,6 +14,7 @@ import { foldShape, Shape, toSchema } from './schema.js';
 import { scanJson } from './json-shape.js';
 import type { BodyInput, EndpointReport, InventoryExchange, InventoryLimits } from './types.js';
 import { authSchemes } from './auth.js';
+import { PathValues } from './path-values.js';
 
 /** Adds `n` to map[key]. */
 function bump(map: Map<string, number>, key: string, n = 1): void {
@@ -26,9 +27,16 @@ function sortedRecord<V>(map: Map<string, V>, value: (v: V) => unknown = (v) => 
   return out;
 }
 
-/** The media type of a Content-Type value, lower-cased, without parameters; null when absent. */
+/** A value hidden by redaction (src/policy/redactor.ts): a marker, not something the traffic said. */
+const REDACTION_MARKER = /^\[REDACTED:[0-9a-f]+\]$/;
+
+/** The media type of a Content-Type value, lower-cased, without parameters; null when absent or redacted. */
 function mediaType(headers: Array<[string, string]>): string | null {
-  for (const [n, v] of headers) if (n.toLowerCase() === 'content-type') return v.split(';')[0].trim().toLowerCase() || null;
+  for (const [n, v] of headers) {
+    if (n.toLowerCase() !== 'content-type') continue;
+    const t = v.split(';')[0].trim();
+    return REDACTION_MARKER.test(t) ? null : t.toLowerCase() || null;
+  }
   return null;
 }
 
@@ -53,8 +61,12 @@ export class EndpointStats {
   readonly dropped = new Map<string, number>();
   requestSchema: Shape | null = null;
   readonly responseSchemas = new Map<string, Shape>();
+  /** Kinds and examples per path position (filled by the trie, which knows the segments). */
+  readonly pathValues: PathValues;
 
-  constructor(private readonly limits: InventoryLimits) {}
+  constructor(private readonly limits: InventoryLimits) {
+    this.pathValues = new PathValues(limits.maxExamples);
+  }
 
   /** Adds a name to a bounded set/map; counts `what` in dropped when the set is full. */
   private admit(size: number, has: boolean, what: string): boolean {
@@ -138,6 +150,7 @@ export class EndpointStats {
     for (const h of o.headers) if (this.admit(this.headers.size, this.headers.has(h), 'header_names')) this.headers.add(h);
     for (const a of o.auth) this.auth.add(a);
     for (const [k, n] of o.dropped) bump(this.dropped, k, n);
+    this.pathValues.merge(o.pathValues);
     if (o.requestSchema !== null) foldShape(this.requestSchema ??= new Shape(), o.requestSchema, this.cut);
     for (const [k, s] of o.responseSchemas) {
       const mine = this.responseSchemas.get(k);

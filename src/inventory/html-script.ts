@@ -2,8 +2,8 @@
  * The inline script of the HTML report (html-page.ts), as text. Plain browser JS, no library, no network
  * unless the page is live. It reads the rows' data from `<script type="application/json" id="inventory-data">`
  * (an array: [host, method, path, count, errors, p50, p95, p99] per table row, in row order) and:
- * - sorts the table when a column head is clicked (numbers largest first, text A-Z; again: the other
- *   direction), by the data, not the text;
+ * - sorts the table when a column head is clicked (numbers largest first, text A-Z in code-unit order;
+ *   again: the other direction), by the data, not the text; equal values keep the report's order either way;
  * - filters rows by the text box (case-insensitive substring of host, method and path), showing the count;
  * - when `<body data-live="N">`: every N seconds fetches the page's own URL and, when its exchange count
  *   changed, swaps in the new `<main>` and keeps the sort and the filter. Nothing is fetched otherwise.
@@ -23,8 +23,8 @@ export const PAGE_SCRIPT = `(function () {
       var x = d[+a.dataset.i][k], y = d[+b.dataset.i][k];
       if (x === null) x = -1;
       if (y === null) y = -1;
-      var c = x < y ? -1 : x > y ? 1 : (+a.dataset.i) - (+b.dataset.i);
-      return sortDesc ? -c : c;
+      var c = x < y ? -1 : x > y ? 1 : 0;
+      return (sortDesc ? -c : c) || (+a.dataset.i) - (+b.dataset.i);
     });
     list.forEach(function (r) { tbody.appendChild(r); });
     document.querySelectorAll('#endpoints th').forEach(function (th) {

@@ -11,7 +11,7 @@
  * Bounds: at most `maxNodes` nodes and `maxEndpoints` endpoints (host, method, template) over all hosts;
  * an exchange that would need more is dropped and counted (`dropped_node_cap`, `dropped_endpoint_cap`).
  */
-import { parameterName, SECRET_KINDS, type ValueKind } from './classify.js';
+import { parameterName, type ValueKind } from './classify.js';
 import { EndpointStats } from './endpoint-stats.js';
 import type { InventoryExchange, InventoryLimits, PathParameter } from './types.js';
 
@@ -20,11 +20,8 @@ export class TrieNode {
   param: TrieNode | null = null;
   /** Distinct literals seen at the children's position; null once that position is a parameter. */
   seen: Set<string> | null = new Set();
-  /** Method -> figures of the endpoint whose path ends here. */
+  /** Method -> figures of the endpoint whose path ends here (its path parameters' values included). */
   readonly endpoints = new Map<string, EndpointStats>();
-  /** As a parameter child: kinds of the values seen, and the smallest few values (examples). */
-  readonly kinds = new Set<string>();
-  examples: string[] = [];
 }
 
 /** Shared counts and limits of every host's trie. */
@@ -57,23 +54,6 @@ export class PathTrie {
     return new TrieNode();
   }
 
-  /** Records one value at a parameter child: its kind, and an example when the kind may be shown. */
-  private note(child: TrieNode, kind: string, value: string): void {
-    child.kinds.add(kind);
-    if (SECRET_KINDS.has(kind)) return;
-    this.addExample(child, value);
-  }
-
-  /** Keeps the `maxExamples` smallest distinct values in text order (order-free). */
-  private addExample(child: TrieNode, value: string): void {
-    const ex = child.examples;
-    const max = this.budget.limits.maxExamples;
-    if (ex.includes(value) || (ex.length >= max && value >= ex[ex.length - 1])) return;
-    ex.push(value);
-    ex.sort();
-    if (ex.length > max) ex.length = max;
-  }
-
   private paramChild(node: TrieNode): TrieNode | null {
     return node.param ??= this.newNode();
   }
@@ -84,18 +64,13 @@ export class PathTrie {
     if (node.literals.size === 0) return;
     if (node.param === null) { node.param = new TrieNode(); this.budget.nodes++; }
     const p = node.param;
-    for (const [lit, child] of node.literals) {
-      this.note(p, 'string', lit);
-      this.mergeInto(p, child);
-    }
+    for (const child of node.literals.values()) this.mergeInto(p, child);
     node.literals.clear();
   }
 
   /** Folds the sub-tree `src` into `dst` (src is discarded). */
   private mergeInto(dst: TrieNode, src: TrieNode): void {
     this.budget.nodes--;
-    for (const k of src.kinds) dst.kinds.add(k);
-    for (const e of src.examples) this.addExample(dst, e);
     for (const [method, stats] of src.endpoints) {
       const mine = dst.endpoints.get(method);
       if (mine === undefined) dst.endpoints.set(method, stats);
@@ -105,7 +80,7 @@ export class PathTrie {
     if (dst.seen === null) {
       if (src.literals.size > 0 || src.param !== null) {
         if (dst.param === null) { dst.param = new TrieNode(); this.budget.nodes++; }
-        for (const [lit, child] of src.literals) { this.note(dst.param, 'string', lit); this.mergeInto(dst.param, child); }
+        for (const child of src.literals.values()) this.mergeInto(dst.param, child);
         if (src.param !== null) this.mergeInto(dst.param, src.param);
       }
       return;
@@ -135,7 +110,6 @@ export class PathTrie {
       }
       if (kinds[i] !== 'string' || node.seen === null) {
         next = full ? node.param : this.paramChild(node);
-        if (next !== null) this.note(next, kinds[i], seg);
       } else {
         next = node.literals.get(seg) ?? null;
         if (next === null && !full) {
@@ -157,26 +131,25 @@ export class PathTrie {
       this.budget.endpoints++;
     }
     stats.add(ex);
+    stats.pathValues.add(segments, kinds);
     return true;
   }
 
-  /** Calls `visit` for every endpoint, with its template (`/users/{userId}`) and path parameters. */
+  /** Calls `visit` for every endpoint, with its template (`/users/{userId}`) and path parameters (its own values). */
   walk(visit: (v: TemplateVisit) => void): void {
-    const step = (node: TrieNode, parts: string[], params: PathParameter[], used: Map<string, number>, before: string | null): void => {
+    type Named = Pick<PathParameter, 'name' | 'position'>;
+    const step = (node: TrieNode, parts: string[], params: Named[], used: Map<string, number>, before: string | null): void => {
       const path = parts.length === 0 ? '/' : `/${parts.join('/')}`;
-      for (const [method, stats] of node.endpoints) visit({ path, method, stats, params });
+      for (const [method, stats] of node.endpoints) {
+        visit({ path, method, stats, params: params.map((p) => stats.pathValues.parameter(p.name, p.position)) });
+      }
       // a literal '{' or '}' would read as a parameter in the template: written percent-encoded
       for (const [lit, child] of node.literals) step(child, [...parts, lit.replace(/[{}]/g, (c) => (c === '{' ? '%7B' : '%7D'))], params, used, lit);
       if (node.param !== null) {
         const base = parameterName(before);
         const n = (used.get(base) ?? 0) + 1;
         const name = n === 1 ? base : `${base}${n}`;
-        const p = node.param;
-        const kinds = [...p.kinds].sort();
-        // a position where any value looked like a token or an address shows no example at all
-        const examples = kinds.some((k) => SECRET_KINDS.has(k)) ? [] : [...p.examples];
-        const param: PathParameter = { name, position: parts.length, kinds, examples };
-        step(p, [...parts, `{${name}}`], [...params, param], new Map(used).set(base, n), null);
+        step(node.param, [...parts, `{${name}}`], [...params, { name, position: parts.length }], new Map(used).set(base, n), null);
       }
     };
     step(this.root, [], [], new Map(), null);

@@ -2,14 +2,63 @@
 // standard error rewritten in place and a readable summary (what was found, what each filter, limit and cap
 // dropped with the flag that changes it, where the output went) instead of the JSON final stats line;
 // without a terminal, no progress and no summary, the JSON `final stats` line as before.
+// Every expected figure comes from what the test put in its capture (packets, connections, exchanges per
+// host, their packet times) or from the recorded API's ground truth, never from another run of the sensor.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { run, startSensor } from './runtime-harness.js';
-import { API_PCAP, tempPath } from '../inventory/harness.js';
+import { API, API_PCAP, tempPath } from '../inventory/harness.js';
 import { SENSOR_BIN } from '../util/sensor-run.js';
+import { buildFrames, type BuiltFrame } from '../robustness/stream-builder.js';
+import type { Chunk } from '../robustness/harness.js';
+import { LINKTYPE_ETHERNET, writePcapFile } from '../util/pcap-file.js';
 
-const POLICY = ['--rate-limit', '10', '--path-exclusions', '^/health'];
+/** The capture: KEPT + LIMITED requests to api.test on one connection, then EXCLUDED to excluded.test on another. */
+const KEPT = 10;
+const LIMITED = 15;
+const EXCLUDED = 4;
+const CONNECTIONS = 2;
+/** 60 a minute: the bucket holds 10 s of tokens (60 / 6 = KEPT) and starts full (docs/policy.md, "Rate limits"). */
+const RATE = 60;
+const POLICY = ['--rate-limit', String(RATE), '--host-exclusions', '^excluded\\.test$'];
+const ALL = KEPT + LIMITED + EXCLUDED;
+const API_TOTAL = API.endpoints.reduce((n, e) => n + e.count, 0);
+
+function exchangesTo(host: string, n: number): Chunk[] {
+  return Array.from({ length: n }, (_, i) => {
+    const body = `{"item":${i}}`;
+    return [
+      { dir: 0 as const, data: Buffer.from(`GET /api/items/${i} HTTP/1.1\r\nHost: ${host}\r\n\r\n`) },
+      { dir: 1 as const, data: Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`) },
+    ];
+  }).flat();
+}
+
+/** Writes the capture; returns its path and the frames (1 ms of packet time apart, connections 1 s apart). */
+function knownCapture(): { path: string; frames: BuiltFrame[] } {
+  const clean = { maxSegment: 1460, shuffle: false, duplicate: 0, overlap: 0, loss: 0 };
+  const frames = [exchangesTo('api.test', KEPT + LIMITED), exchangesTo('excluded.test', EXCLUDED)].flatMap((chunks, i) => buildFrames(
+    { clientIp: '10.0.0.2', serverIp: '10.0.0.1', clientPort: 41000 + i, serverPort: 8080 }, chunks, { ...clean, seed: i + 1 }, 1_700_000_000 + i,
+  ).frames);
+  const path = tempPath('known.pcap');
+  writePcapFile(path, { linkType: LINKTYPE_ETHERNET, nano: true, records: frames.map((f) => ({ tsSec: f.tsSec, tsFrac: f.tsNsec, origLen: f.data.length, data: f.data })) });
+  return { path, frames };
+}
+
+const known = knownCapture();
+const PACKETS = known.frames.length;
+const NAME = basename(known.path);
+const KIB = `${(statSync(known.path).size / 1024).toFixed(1)} KiB`;
+const re = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The text of a screen line after its last "erase line" sequence (what is left on the terminal). */
+function afterErase(line: string): string {
+  const erase = '\x1b[2K';
+  const i = line.lastIndexOf(erase);
+  return i < 0 ? line : line.slice(i + erase.length);
+}
 
 /** Runs `pcap-sensor ARGS` on a pseudo-terminal (stdin, stdout, stderr); `redirect` is appended to the command. */
 async function onTerminal(args: string[], redirect = ''): Promise<{ code: number | null; screen: string }> {
@@ -22,36 +71,49 @@ async function onTerminal(args: string[], redirect = ''): Promise<{ code: number
   return { code, screen: readFileSync(log, 'utf8') };
 }
 
-const plainOut = tempPath('plain.jsonl');
-const plain = await run(['apidump', '--pcap', API_PCAP, '--out', plainOut, ...POLICY]);
-const finalStats = plain.log('final stats');
+t.test('the capture is what the expectations assume', async (t) => {
+  const apiFrames = known.frames.filter((f) => f.tsSec === 1_700_000_000);
+  const spanSec = (apiFrames.at(-1)!.tsNsec - apiFrames[0]!.tsNsec) / 1e9;
+  t.ok(spanSec < 60 / RATE, `api.test's requests span ${spanSec} s, less than one token's refill (${60 / RATE} s)`);
+  t.ok(statSync(known.path).size >= 1024 && statSync(known.path).size < 1024 * 1024, 'a size shown in KiB');
+});
 
-t.test('without a terminal: the JSON final stats line, no progress, no summary', async (t) => {
+t.test('without a terminal: the JSON final stats line with the capture\'s counts, no progress, no summary', async (t) => {
+  const out = tempPath('plain.jsonl');
+  const plain = await run(['apidump', '--pcap', known.path, '--out', out, ...POLICY]);
   t.equal(plain.code, 0, plain.stderr);
-  t.ok(finalStats, 'the final stats line');
-  t.ok(finalStats!.stats['pipeline.packets'] > 0 && finalStats!.stats['http.dropped_by_policy'] > 0, 'with every counter');
+  const s = plain.log('final stats')?.stats ?? {};
+  t.equal(s['pipeline.packets'], PACKETS, 'packets');
+  t.equal(s['reassembly.connections_created'], CONNECTIONS, 'connections');
+  t.equal(s['http.exchanges'], KEPT, 'kept');
+  t.equal(s['http.dropped_by_policy'], LIMITED + EXCLUDED, 'dropped by the policy');
+  t.equal(s['policy.dropped.host_exclusion'], EXCLUDED, 'host excluded');
+  t.equal(s['policy.rate_limited.global'], LIMITED, 'over the rate limit');
+  t.equal(s['export.jsonl.written'], KEPT, 'written');
+  t.equal(readFileSync(out, 'utf8').trim().split('\n').length, KEPT);
   t.notMatch(plain.stderr, /\r/, 'no carriage return');
   t.notMatch(plain.stderr, /dropped or cut|packets\/s/, 'no progress line or summary');
 });
 
 t.test('on a terminal: progress in place, then the summary', async (t) => {
   const out = tempPath('tty.jsonl');
-  const r = await onTerminal(['apidump', '--pcap', API_PCAP, '--out', out, ...POLICY]);
+  const r = await onTerminal(['apidump', '--pcap', known.path, '--out', out, ...POLICY]);
   t.equal(r.code, 0, r.screen);
-  const s = finalStats!.stats;
-  const progress = r.screen.split('\r\x1b[2K').filter((l) => l.startsWith('api.pcap: '));
+  const progress = r.screen.split('\r\x1b[2K').filter((l) => l.startsWith(`${NAME}: `));
   t.ok(progress.length >= 2, 'progress lines, each rewriting the last');
-  const last = progress.at(-1)!;
-  t.match(last, /^api\.pcap: 79\.7 KiB \/ 79\.7 KiB \(100%\), /, 'all of the file read');
-  t.match(last, new RegExp(`, ${s['pipeline.packets']} packets, ${s['http.exchanges'] + s['http.dropped_by_policy']} exchanges, [\\d,]+ packets/s`), 'packets and exchanges');
-  t.notMatch(r.screen, /"msg":"final stats"|final stats/, 'no final stats log line');
-  const found = s['http.exchanges'] + s['http.dropped_by_policy'];
-  t.match(r.screen, new RegExp(`read \\S+api\\.pcap: 79\\.7 KiB, ${s['pipeline.packets']} packets in [\\d.]+ s`));
-  t.match(r.screen, new RegExp(`${found} exchanges on ${s['reassembly.connections_created']} connections, ${s['http.exchanges']} kept after the filters and rate limits`));
-  t.match(r.screen, new RegExp(` ${s['policy.dropped.path_exclusion']}  path excluded \\(--path-exclusions\\)`), 'the filter, with its flag');
-  t.match(r.screen, new RegExp(` ${s['policy.rate_limited.global']}  over the rate limit \\(--rate-limit 10/min; 0 = none\\)`), 'the rate limit, with its flag and value');
-  t.match(r.screen, new RegExp(`${s['export.jsonl.written']} exchanges written to ${out.replace(/[.]/g, '\\.')} \\(--out\\)`), 'where the output went');
-  t.equal(readFileSync(out, 'utf8').trim().split('\n').length, s['export.jsonl.written'], 'the file has what the summary says');
+  t.match(progress.at(-1)!, new RegExp(`^${re(`${NAME}: ${KIB} / ${KIB} (100%), ${PACKETS} packets, ${ALL} exchanges, `)}[\\d,]+ packets/s`), 'all of the file, every packet and exchange');
+  t.notMatch(r.screen, /final stats/, 'no final stats log line');
+  const lines = r.screen.split(/\r?\n/).map(afterErase);
+  const from = lines.findIndex((l) => l.startsWith(`read ${known.path}: `));
+  t.match(lines[from], new RegExp(`^${re(`read ${known.path}: ${KIB}, ${PACKETS} packets in `)}[\\d.]+ s$`), 'what was read');
+  t.same(lines.slice(from + 1, from + 6), [
+    `  ${ALL} exchanges on ${CONNECTIONS} connections, ${KEPT} kept after the filters and rate limits`,
+    '  dropped or cut:',
+    `    ${String(EXCLUDED).padStart(8)}  host excluded (--host-exclusions)`,
+    `    ${String(LIMITED).padStart(8)}  over the rate limit (--rate-limit ${RATE}/min; 0 = none)`,
+    `  ${KEPT} exchanges written to ${out} (--out)`,
+  ], 'found, kept, each cut with its flag (and nothing else), where the output went');
+  t.equal(readFileSync(out, 'utf8').trim().split('\n').length, KEPT, 'the file has what the summary says');
 });
 
 t.test('on a terminal with nothing dropped, to a satellite; --log-level debug shows every counter', async (t) => {
@@ -62,13 +124,13 @@ t.test('on a terminal with nothing dropped, to a satellite; --log-level debug sh
   const r = await onTerminal(['apidump', '--pcap', API_PCAP, '--satellite-url', url, '--export-format', 'levo', '--rate-limit', '0', '--log-level', 'debug']);
   t.equal(r.code, 0, r.screen);
   t.match(r.screen, /nothing dropped or cut by filters, rate limits, caps or budgets/);
-  t.match(r.screen, new RegExp(`145 exchanges sent to ${url}/? as levo \\(--satellite-url, --export-format\\)`));
+  t.match(r.screen, new RegExp(`  ${API_TOTAL} exchanges sent to ${re(url)}/? as levo \\(--satellite-url, --export-format\\)`), 'every exchange of the recording');
   t.match(r.screen, /final stats/, 'the full counters at debug level');
 });
 
 t.test('standard error redirected on a terminal: no progress, the JSON log', async (t) => {
   const err = tempPath('stderr.log');
-  const r = await onTerminal(['apidump', '--pcap', API_PCAP, '--out', tempPath('x.jsonl')], ` 2>'${err}'`);
+  const r = await onTerminal(['apidump', '--pcap', known.path, '--out', tempPath('x.jsonl'), ...POLICY], ` 2>'${err}'`);
   t.equal(r.code, 0);
   const text = readFileSync(err, 'utf8');
   t.notMatch(text, /\r|packets\/s|dropped or cut/);
@@ -79,6 +141,6 @@ t.test('--out - on the same terminal: no progress line among the exchanges, the 
   const r = await onTerminal(['apidump', '--pcap', API_PCAP, '--out', '-', '--rate-limit', '0']);
   t.equal(r.code, 0, r.screen);
   t.notMatch(r.screen, /packets\/s/, 'no progress line');
-  t.equal(r.screen.split('\n').filter((l) => l.startsWith('{"request":')).length, 145, 'every exchange on its own line');
-  t.match(r.screen, /145 exchanges written to standard output \(--out\)/);
+  t.equal(r.screen.split('\n').filter((l) => l.startsWith('{"request":')).length, API_TOTAL, 'every exchange of the recording on its own line');
+  t.match(r.screen, new RegExp(`  ${API_TOTAL} exchanges written to standard output \\(--out\\)`));
 });

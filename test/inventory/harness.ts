@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { run } from '../cli/runtime-harness.js';
 import { REPO_ROOT } from '../util/sensor-run.js';
+import { readPcapFile, recordTimeNs } from '../util/pcap-file.js';
 import { isolatedEnv } from '../cli/apidump-config-harness.js';
+import { CALLS } from '../../fixtures/inventory/calls.mjs';
+import { ROUTES } from '../../fixtures/inventory/routes.mjs';
 
 export { assertUsageError, STACK_LINE } from '../cli/apidump-config-harness.js';
 
@@ -19,6 +22,37 @@ export interface ExpectedEndpoint { method: string; path: string; count: number;
 export interface ExpectedApi { host: string; slow_ms: number; secrets: Record<string, string>; endpoints: ExpectedEndpoint[] }
 
 export const API: ExpectedApi = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'inventory', 'api.expected.json'), 'utf8'));
+
+/** Exchanges in the recording (the client's log). */
+export const API_TOTAL = API.endpoints.reduce((n, e) => n + e.count, 0);
+
+/** One call the recording's client made: fixtures/inventory/calls.mjs with its route (routes.mjs). */
+export interface Call {
+  method: string; template: string; kind?: string; target: string; path: string;
+  headers: Record<string, string>; headerNames: string[]; body: Buffer | null;
+}
+
+/**
+ * The calls of the recording, in order. The header names are those client.mjs gives plus what Node's client
+ * adds: Host, Connection (keep-alive agent), and Content-Type and Content-Length with a JSON body.
+ */
+export const API_CALLS: Call[] = CALLS.map(([name, target, headers, json]) => {
+  const route = ROUTES.find((r) => r.name === name)!;
+  const body = json === undefined ? null : Buffer.from(JSON.stringify(json));
+  const headerNames = [...Object.keys(headers), 'host', 'connection', ...(body ? ['content-type', 'content-length'] : [])].sort();
+  return { method: route.method, template: route.template, kind: route.kind, target, path: target.split('?')[0]!, headers, headerNames, body };
+});
+
+/** Seconds of packet time from the first to the last frame of a capture. */
+export function captureSpanSec(pcap: string): number {
+  const f = readPcapFile(pcap);
+  return Number(recordTimeNs(f, f.records.at(-1)!) - recordTimeNs(f, f.records[0]!)) / 1e9;
+}
+
+/** The calls of one endpoint (`METHOD template`). */
+export function callsOf(key: string): Call[] {
+  return API_CALLS.filter((c) => `${c.method} ${c.template}` === key);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'pcs-inventory-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

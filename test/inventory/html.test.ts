@@ -4,7 +4,7 @@
 // with `</script>`), and the page's size stays bounded.
 import t, { type Test } from 'tap';
 import { readFileSync, statSync } from 'node:fs';
-import { API, API_PCAP, endpointKeys, inventory, jsonl, record, report, tempPath } from './harness.js';
+import { API, API_PCAP, API_TOTAL, endpointKeys, inventory, jsonl, record, report, tempPath } from './harness.js';
 import { haveChromium, startBrowser, type PageResult } from './browser.js';
 
 const ROWS = `[...document.querySelectorAll('#endpoints tbody tr')].filter((r) => !r.hidden).map((r) =>
@@ -33,44 +33,61 @@ t.test('--out x.html chooses html; the page is self-contained', async (t) => {
   t.match(html, /Content-Security-Policy" content="default-src 'none'/, 'a policy that forbids loading anything');
 });
 
+/** The page's column keys and the report value each sorts by (docs/inventory.md, "The HTML page"). */
+const VALUE: Record<string, (e: any) => string | number> = {
+  host: (e) => e.host, method: (e) => e.method, path: (e) => e.path, count: (e) => e.count,
+  errors: (e) => e.no_response + Object.entries(e.status).filter(([code]) => !/^[123]/.test(code)).reduce((n, [, c]) => n + (c as number), 0),
+  p50: (e) => e.latency_ms?.p50 ?? -1, p95: (e) => e.latency_ms?.p95 ?? -1, p99: (e) => e.latency_ms?.p99 ?? -1,
+};
+const TEXT = new Set(['host', 'method', 'path']);
+
+/** The report's endpoints sorted by a column: text A-Z, numbers largest first (or the other way); ties in report order. */
+function sortedBy(endpoints: any[], key: string, desc: boolean): any[] {
+  return endpoints.map((e, i) => ({ e, i })).sort((a, b) => {
+    const x = VALUE[key]!(a.e), y = VALUE[key]!(b.e);
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    return (desc ? -c : c) || a.i - b.i;
+  }).map(({ e }) => e);
+}
+
 t.test('in Chromium: the table is the JSON report; sorting and filtering work', { skip: !haveChromium && 'no /usr/bin/chromium (scripts/setup.sh installs it)' }, async (t) => {
   const json = await report(t, ['--pcap', API_PCAP]);
   const out = tempPath('api.html');
   t.equal((await inventory(['--pcap', API_PCAP, '--format', 'html', '--out', out])).code, 0);
+  // clicks, in order: a second click on the same head turns the direction
+  const clicks = ['path', 'path', 'count', 'count', 'p50', 'method', 'errors', 'p99', 'host'];
+  const filters = ['USERS', 'delete', '{', '8080', 'no-such-text', ''];
   const browser = await startBrowser(t);
   const url = `file://${out}`;
   const r = await browser.page(url, [
     { eval: ROWS },
     { eval: `[...document.querySelectorAll('#endpoints svg.status-chart')].length + ' ' + [...document.querySelectorAll('#endpoints svg.latency-chart')].length` },
     { eval: `document.getElementById('sum-exchanges').textContent + ' ' + document.getElementById('sum-endpoints').textContent` },
-    { eval: click('path') },
-    { eval: click('path') },
-    { eval: click('count') },
-    { eval: click('p50') },
-    { eval: type('USERS') },
-    { eval: type('') },
+    ...clicks.map((k) => ({ eval: click(k) })),
+    ...filters.map((f) => ({ eval: type(f) })),
   ]);
   clean(t, r, url);
-  const [rows, charts, sums, byPath, byPathDesc, byCount, byP50, filtered, unfiltered] = r.results;
-  const expected = json.endpoints.map((e: any) => [e.host, e.method, e.path, String(e.count), statusText(e.status, e.no_response)]);
-  t.same(rows, expected, 'rows, in the report order: host, method, path, calls, status mix');
-  t.same(endpointKeys(rows.map((c: string[]) => ({ method: c[1], path: c[2], count: Number(c[3]), status: Object.fromEntries(c[4].split(' ').map((p) => [p.split(':')[0], Number(p.split(':')[1])])) }))),
-    endpointKeys(API.endpoints), 'the capture\'s ground truth');
-  t.equal(charts, `${json.endpoints.length} ${json.endpoints.filter((e: any) => e.latency_ms !== null).length}`, 'a status and a latency chart per endpoint');
-  t.equal(sums, `${json.totals.exchanges} ${json.endpoints.length}`, 'summary: exchanges and endpoints');
-  const paths = (list: string[][]): string[] => list.map((c) => c[2]!);
-  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  t.same(paths(byPath), [...paths(rows)].sort(cmp), 'path: ascending on the first click');
-  t.same(paths(byPathDesc), [...paths(rows)].sort(cmp).reverse(), 'descending on the second');
-  t.same(byCount.map((c: string[]) => Number(c[3])), rows.map((c: string[]) => Number(c[3])).sort((a: number, b: number) => b - a), 'calls: most first');
-  const p50 = new Map(json.endpoints.map((e: any) => [`${e.method} ${e.path}`, e.latency_ms.p50]));
-  const seen = byP50.map((c: string[]) => p50.get(`${c[1]} ${c[2]}`));
-  t.same(seen, [...seen].sort((a, b) => b - a), 'p50: slowest first, by the data');
-  const want = rows.filter((c: string[]) => `${c[0]} ${c[1]} ${c[2]}`.toLowerCase().includes('users'));
-  t.ok(want.length > 0 && want.length < rows.length, 'the filter keeps some rows');
-  t.same(filtered.rows.map((c: string[]) => c[2]).sort(), want.map((c: string[]) => c[2]).sort(), 'filter: rows whose host, method or path contain the text');
-  t.equal(filtered.shown, String(want.length), 'the count of rows shown');
-  t.equal(unfiltered.rows.length, rows.length, 'an empty filter shows every row');
+  const [rows, charts, sums] = r.results;
+  const rowsOf = (list: any[]): string[][] => list.map((e) => [e.host, e.method, e.path, String(e.count), statusText(e.status, e.no_response)]);
+  t.same(rows, rowsOf(json.endpoints), 'rows, in the report order: host, method, path, calls, status mix');
+  t.same(endpointKeys(json.endpoints), endpointKeys(API.endpoints), 'the capture\'s ground truth');
+  t.equal(charts, `${API.endpoints.length} ${API.endpoints.length}`, 'a status and a latency chart per endpoint (each has responses)');
+  t.equal(sums, `${API_TOTAL} ${API.endpoints.length}`, 'summary: exchanges and endpoints');
+  let last: { key: string; desc: boolean } | null = null;
+  let shown = json.endpoints;
+  clicks.forEach((key, i) => {
+    const desc = last?.key === key ? !last.desc : !TEXT.has(key);
+    last = { key, desc };
+    shown = sortedBy(json.endpoints, key, desc);
+    t.same(r.results[3 + i], rowsOf(shown), `click ${i + 1} on ${key}: ${desc ? 'descending' : 'ascending'}, ties in report order`);
+  });
+  filters.forEach((text, i) => {
+    const q = text.toLowerCase();
+    const want = shown.filter((e: any) => [e.host, e.method, e.path].some((v: string) => v.toLowerCase().includes(q)));
+    const got = r.results[3 + clicks.length + i];
+    t.same(got.rows, rowsOf(want), `filter ${JSON.stringify(text)}: the rows whose host, method or path contain it, in the sorted order`);
+    t.equal(got.shown, String(want.length), `filter ${JSON.stringify(text)}: ${want.length} shown`);
+  });
 });
 
 t.test('traffic text cannot break out of the markup or the script data', { skip: !haveChromium && 'no /usr/bin/chromium' }, async (t) => {
