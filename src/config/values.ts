@@ -112,6 +112,12 @@ export function duration(flag: string, minMs: number, maxMs: number) {
   };
 }
 
+/**
+ * --trace-export-interval (docs/configuration.md): 10 ms to 24 h, in seconds. Its one parser: `apidump` and
+ * the ECS installer, which writes the flag into the sidecar, both use it.
+ */
+export const traceExportInterval = duration('trace-export-interval', 10, 24 * 3_600_000);
+
 /** A repeatable flag whose every value is one item (never comma-split); a config-file list is accepted as is. */
 export function list(flag: string) {
   return (v: unknown): string[] => {

@@ -12,7 +12,7 @@ import type { SensorFlags } from './add-sensor.js';
 import { defaultImage } from './installer-tags.js';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_ROLLOUT_TIMEOUT_MS, type RolloutOptions } from './rollout.js';
 import type { TargetFlags } from './target-selection.js';
-import { traceExportIntervalSeconds } from '../cli/apidump-flags.js';
+import { traceExportInterval as traceExportIntervalSeconds } from '../config/values.js';
 
 /** Flags that shape the sidecar (`ecs add`, `ecs container-definition`). */
 export const SENSOR_OPTIONS = {
