@@ -5,8 +5,9 @@
  * coercions here run on every value whatever its source.
  */
 import type { Options } from 'yargs';
-import { byteSize, list, listenPort, nonEmpty, oneOf, positiveNumber, traceExportInterval, wholeNumber } from '../config/values.js';
+import { byteSize, list, listenPort, nonEmpty, positiveNumber, traceExportInterval, wholeNumber } from '../config/values.js';
 import { satelliteUrl } from '../config/satellite-url.js';
+import { choiceFlag, listFlag, valueFlag } from '../config/flag-options.js';
 import { bpfFilter } from '../config/bpf-filter.js';
 import { regexList } from '../config/regex-list.js';
 import { UsageError } from '../config/usage-error.js';
@@ -48,25 +49,6 @@ export interface ApidumpConfig {
 }
 
 export { UsageError };
-
-/** Every value flag: one argument required, and the flag's parser (src/config/values.ts) as coercion. */
-function valueFlag(coerce: (v: unknown) => unknown) {
-  return { type: 'string' as const, requiresArg: true, coerce };
-}
-
-/** A flag taking one of `choices`: listed in --help, checked by our parser (one line, names the source). */
-function choiceFlag<C extends readonly string[]>(flag: string, choices: C) {
-  return { choices, requiresArg: true, coerce: oneOf(flag, choices) };
-}
-
-/** A repeatable flag; `parse` checks every item (default: any non-empty text). */
-const listFlag = (flag: string, parse: (v: unknown) => string[] = list(flag)) => ({
-  type: 'string' as const,
-  array: true,
-  requiresArg: true,
-  default: [] as string[],
-  coerce: parse,
-});
 
 export const APIDUMP_OPTIONS = {
   pcap: { ...valueFlag(nonEmpty('pcap', 'a capture file')), describe: 'read packets from this pcap/pcapng file instead of live interfaces', group: 'Capture:' },

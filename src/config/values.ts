@@ -33,12 +33,12 @@ export function nonEmpty(flag: string, expected = 'a value') {
 const WHOLE = /^\d+$/;
 const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-/** A whole number >= 0 (`0` often means "no limit"). */
-export function wholeNumber(flag: string) {
-  const expected = 'a whole number >= 0';
+/** A whole number >= `min` (default 0, which often means "no limit"). */
+export function wholeNumber(flag: string, min = 0) {
+  const expected = `a whole number >= ${min}`;
   return (v: unknown): number => {
     const s = text(flag, expected, v).trim();
-    if (!WHOLE.test(s) || !Number.isSafeInteger(Number(s))) throw new UsageError(`--${flag}: expected ${expected}, got ${quoted(v)}`);
+    if (!WHOLE.test(s) || !Number.isSafeInteger(Number(s)) || Number(s) < min) throw new UsageError(`--${flag}: expected ${expected}, got ${quoted(v)}`);
     return Number(s);
   };
 }

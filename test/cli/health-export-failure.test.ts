@@ -52,7 +52,7 @@ t.test('health without a sensor, and with a bad --port', async (t) => {
   for (const bad of ['abc', '0', '70000']) {
     const b = await run(['health', '--port', bad]);
     t.equal(b.code, 2, `--port ${bad}: usage error`);
-    t.match(b.stderr, new RegExp(`^Error: health --port: expected a port number from 1 to 65535, got '${bad}'`, 'm'));
+    t.equal(b.stderr, `Error: --port: expected a port number from 1 to 65535, got '${bad}' (command line)\n`);
     t.notMatch(b.stderr, STACK_LINE);
   }
 });

@@ -25,7 +25,7 @@ t.test('a bad --port is a usage error (exit 2) naming the flag', async (t) => {
   for (const port of ['abc', '70000', '-1', '1.5']) {
     const r = await run(['satellite', '--port', port, '--out', join(dir, 'never.jsonl')]);
     t.equal(r.code, 2, `--port ${port}: exit 2`);
-    refused(t, r, new RegExp(`Error: satellite --port: expected a port number from 0 to 65535, got '${port.replace('.', '\\.')}'`));
+    refused(t, r, new RegExp(`^Error: --port: expected a port number from 0 to 65535, got '${port.replace('.', '\\.')}' \\(command line\\)\n$`));
   }
 });
 

@@ -23,10 +23,10 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
   return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', PCAP_SENSOR_NODE: process.execPath, ...extra };
 }
 
-/** Runs the executable with stdin at /dev/null (no terminal); resolves when it exits. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, bin: keyof typeof BIN = 'pcap-sensor'): Promise<RunResult> {
+/** Runs the executable (`bin`: a name of BIN, or a path) with stdin at /dev/null (no terminal); resolves when it exits. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, bin: string = 'pcap-sensor'): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(BIN[bin], args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin in BIN ? BIN[bin as keyof typeof BIN] : bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
