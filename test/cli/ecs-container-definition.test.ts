@@ -4,7 +4,8 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliEnv, runCli, STACK_LINE } from '../ecs/process-harness.js';
+import { cliEnv, runCli } from '../ecs/process-harness.js';
+import { INIT_BIN, STACK_LINE } from '../util/sensor-run.js';
 
 const REQUIRED = ['--satellite-url', 'http://satellite.internal:9999', '--levoai-org-id', 'org-42'];
 
@@ -46,7 +47,7 @@ t.test('every flag is reflected in the printed definition', async (t) => {
 
 t.test('defaults, and the region of the --profile named (through bin/init, the container entrypoint)', async (t) => {
   const home = tempHome(t, '[default]\nregion = us-west-2\n\n[profile shop]\nregion = ap-south-1\n');
-  const r = await runCli(['ecs', 'container-definition', ...REQUIRED, '--profile', 'shop'], cliEnv(home), 'init');
+  const r = await runCli(['ecs', 'container-definition', ...REQUIRED, '--profile', 'shop'], cliEnv(home), INIT_BIN);
   t.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout);
   t.same(c.environment, [{ name: 'LEVO_AWS_REGION', value: 'ap-south-1' }], 'region of profile "shop", not of "default"');

@@ -1,7 +1,8 @@
 // `pcap-sensor ecs remove` as a process against the fake ECS endpoint: deploys a revision without the sensor,
 // changes nothing with --dry-run, refuses a service without the sensor, and takes the target flags.
 import t from 'tap';
-import { mutatingCalls, runOnTerminal, startProcessHarness, STACK_LINE } from '../ecs/process-harness.js';
+import { mutatingCalls, runOnTerminal, startProcessHarness } from '../ecs/process-harness.js';
+import { STACK_LINE } from '../util/sensor-run.js';
 
 const INST = ['--cluster', 'prod', '--service', 'inst-svc'];
 

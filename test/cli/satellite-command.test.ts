@@ -7,7 +7,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { capture, expectedExchanges, Proc, run, STACK_LINE, startSensor } from './runtime-harness.js';
+import { capture, expectedExchanges } from './runtime-harness.js';
+import { Proc, run, STACK_LINE, startSensor } from '../util/sensor-run.js';
 import { childEnv, SENSOR_BIN } from '../util/sensor-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-cmd-'));

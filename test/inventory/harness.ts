@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { run } from '../cli/runtime-harness.js';
-import { REPO_ROOT } from '../util/sensor-run.js';
+import { REPO_ROOT, run } from '../util/sensor-run.js';
 import { isolatedEnv } from '../cli/apidump-config-harness.js';
 
 export { assertUsageError, STACK_LINE } from '../cli/apidump-config-harness.js';
