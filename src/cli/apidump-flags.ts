@@ -5,8 +5,9 @@
  * coercions here run on every value whatever its source.
  */
 import type { Options } from 'yargs';
-import { byteSize, duration, list, listenPort, nonEmpty, oneOf, positiveNumber, wholeNumber } from '../config/values.js';
+import { byteSize, list, listenPort, nonEmpty, positiveNumber, traceExportInterval, wholeNumber } from '../config/values.js';
 import { satelliteUrl } from '../config/satellite-url.js';
+import { choiceFlag, listFlag, valueFlag } from '../config/flag-options.js';
 import { bpfFilter } from '../config/bpf-filter.js';
 import { regexList } from '../config/regex-list.js';
 import { UsageError } from '../config/usage-error.js';
@@ -22,7 +23,8 @@ export interface ApidumpConfig {
   satelliteUrl: string | undefined;
   levoEnv: string | undefined;
   levoaiOrgId: string | undefined;
-  traceExportInterval: string | undefined;
+  /** --trace-export-interval in whole milliseconds. */
+  exportIntervalMs: number;
   exportFormat: 'otlp' | 'levo' | undefined;
   satelliteCa: string | undefined;
   rateLimit: number;
@@ -48,31 +50,6 @@ export interface ApidumpConfig {
 
 export { UsageError };
 
-/** Every value flag: one argument required, and the flag's parser (src/config/values.ts) as coercion. */
-function valueFlag(coerce: (v: unknown) => unknown) {
-  return { type: 'string' as const, requiresArg: true, coerce };
-}
-
-/** A flag taking one of `choices`: listed in --help, checked by our parser (one line, names the source). */
-function choiceFlag<C extends readonly string[]>(flag: string, choices: C) {
-  return { choices, requiresArg: true, coerce: oneOf(flag, choices) };
-}
-
-/** A repeatable flag; `parse` checks every item (default: any non-empty text). */
-const listFlag = (flag: string, parse: (v: unknown) => string[] = list(flag)) => ({
-  type: 'string' as const,
-  array: true,
-  requiresArg: true,
-  default: [] as string[],
-  coerce: parse,
-});
-
-/** --trace-export-interval: seconds, or with a unit; 10 ms to 24 h (docs/export.md). */
-const EXPORT_INTERVAL_MIN_MS = 10;
-const EXPORT_INTERVAL_MAX_MS = 24 * 3_600_000;
-/** --trace-export-interval's rule, shared with the ECS installer (which writes the flag into the sidecar). */
-export const traceExportIntervalSeconds = duration('trace-export-interval', EXPORT_INTERVAL_MIN_MS, EXPORT_INTERVAL_MAX_MS);
-
 export const APIDUMP_OPTIONS = {
   pcap: { ...valueFlag(nonEmpty('pcap', 'a capture file')), describe: 'read packets from this pcap/pcapng file instead of live interfaces', group: 'Capture:' },
   interface: { ...listFlag('interface'), describe: 'live interface to capture (repeatable); default: every interface that is up and has an address', group: 'Capture:' },
@@ -85,7 +62,7 @@ export const APIDUMP_OPTIONS = {
   'satellite-url': { ...valueFlag(satelliteUrl('satellite-url')), describe: 'where traces are sent: http(s)://host:port', group: 'Export:' },
   'levo-env': { ...valueFlag(nonEmpty('levo-env', 'an environment name')), default: 'staging', describe: 'environment the traces show up under', group: 'Export:' },
   'levoai-org-id': { ...valueFlag(nonEmpty('levoai-org-id', 'an organization ID')), describe: 'organization ID sent with every export', group: 'Export:' },
-  'trace-export-interval': { ...valueFlag(traceExportIntervalSeconds), default: '10', describe: 'seconds between exports, 10 ms to 24 h: 10, 2.5, 500ms, 10s, 2m, 1h', group: 'Export:' },
+  'trace-export-interval': { ...valueFlag(traceExportInterval), default: '10', describe: 'seconds between exports, 10 ms to 24 h: 10, 2.5, 500ms, 10s, 2m, 1h', group: 'Export:' },
   'export-format': { ...choiceFlag('export-format', ['otlp', 'levo'] as const), default: 'otlp', describe: 'satellite protocol: OTLP/HTTP or the satellite JSON', group: 'Export:' },
   'satellite-ca': { ...valueFlag(nonEmpty('satellite-ca', 'a PEM file')), describe: 'PEM file of a CA to trust for an https satellite', group: 'Export:' },
 
@@ -142,8 +119,8 @@ export function toApidumpConfig(a: Record<string, unknown>): ApidumpConfig {
     satelliteUrl: a['satellite-url'] as string | undefined,
     levoEnv: a['levo-env'] as string | undefined,
     levoaiOrgId: a['levoai-org-id'] as string | undefined,
-    // seconds after parsing (1h -> 3600); handed on in whole milliseconds, a form the export stage reads
-    traceExportInterval: `${Math.round((a['trace-export-interval'] as number) * 1000)}ms`,
+    // seconds after parsing (1h -> 3600, as --print-config shows it); the export stage counts milliseconds
+    exportIntervalMs: Math.round((a['trace-export-interval'] as number) * 1000),
     exportFormat: a['export-format'] as 'otlp' | 'levo' | undefined,
     satelliteCa: a['satellite-ca'] as string | undefined,
     rateLimit: a['rate-limit'] as number,

@@ -57,9 +57,9 @@ function exportConfig(cfg: ApidumpConfig): ExportConfig {
   try {
     return resolveExportConfig({
       satelliteUrl: cfg.satelliteUrl, levoEnv: cfg.levoEnv, levoaiOrgId: cfg.levoaiOrgId,
-      traceExportInterval: cfg.traceExportInterval, exportFormat: cfg.exportFormat,
+      exportIntervalMs: cfg.exportIntervalMs, exportFormat: cfg.exportFormat,
       satelliteCa: cfg.satelliteCa, out: cfg.out,
-    }, {}); // the environment was already layered under the flags (src/config/layers.ts): not read twice
+    });
   } catch (err) {
     if (err instanceof ExportConfigError) throw new UsageError(err.message);
     throw err;

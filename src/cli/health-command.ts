@@ -9,7 +9,8 @@ import { request } from 'node:http';
 import type { Argv } from 'yargs';
 import { UsageError } from './apidump-flags.js';
 import { envNameForFlag } from '../config/env-layer.js';
-import { tcpPort } from '../config/values.js';
+import { nonEmpty, positiveNumber, tcpPort } from '../config/values.js';
+import { valueFlag } from '../config/flag-options.js';
 
 export interface HealthCheckResult {
   healthy: boolean;
@@ -37,25 +38,42 @@ export function checkHealth(host: string, port: number, timeoutMs: number): Prom
   });
 }
 
+/** --port as typed: 1-65535. */
+const port = (v: unknown): number => tcpPort('--port', v, 1);
+
+/** The flags of `health`; the default --host follows LEVO_METRICS_HOST unless that is a wildcard address. */
+export function healthOptions(env: NodeJS.ProcessEnv) {
+  const envHost = env[envNameForFlag('metrics-host')];
+  return {
+    port: { ...valueFlag(port), describe: `metrics port of the running sensor (default: $${envNameForFlag('metrics-port')})` },
+    host: { ...valueFlag(nonEmpty('host', 'an address')), default: envHost && envHost !== '0.0.0.0' && envHost !== '::' ? envHost : '127.0.0.1', describe: 'address of the metrics server' },
+    'timeout-ms': { ...valueFlag(positiveNumber('timeout-ms')), default: 3000, describe: 'give up (unhealthy) after this many milliseconds' },
+  } as const;
+}
+
+/** --port, else $LEVO_METRICS_PORT (a refusal of the variable's value names it). */
+function portFrom(flag: number | undefined, env: NodeJS.ProcessEnv): number {
+  if (flag !== undefined) return flag;
+  const name = envNameForFlag('metrics-port');
+  const v = env[name];
+  if (v === undefined || v.trim() === '') throw new UsageError(`--port: give the metrics port of the running sensor, or set ${name}`);
+  try {
+    return port(v);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${err.message} (set by ${name})`);
+    throw err;
+  }
+}
+
 /** Registers `health`; the handler sets the exit code through `setExit`. */
 export function registerHealthCommand<T>(yargs: Argv<T>, setExit: (code: number) => void, env: NodeJS.ProcessEnv = process.env): Argv<T> {
-  const envPort = env[envNameForFlag('metrics-port')];
-  const envHost = env[envNameForFlag('metrics-host')];
   return yargs.command(
     'health',
     'container health check: exit 0 when the running sensor reports healthy at /healthz, 1 otherwise',
-    (y) => y.options({
-      port: { type: 'string', describe: `metrics port of the running sensor (default: $${envNameForFlag('metrics-port')})` },
-      host: { type: 'string', default: envHost && envHost !== '0.0.0.0' && envHost !== '::' ? envHost : '127.0.0.1', describe: 'address of the metrics server' },
-      'timeout-ms': { type: 'number', default: 3000, describe: 'give up (unhealthy) after this many milliseconds' },
-    }),
+    (y) => y.options(healthOptions(env)),
     async (args) => {
-      const raw = args.port ?? (envPort !== undefined && envPort.trim() !== '' ? envPort : undefined);
-      if (raw === undefined) throw new UsageError(`health: give --port N (or set ${envNameForFlag('metrics-port')})`);
-      const port = tcpPort('health --port', raw, 1);
-      const timeoutMs = Number(args['timeout-ms']);
-      if (!(timeoutMs > 0)) throw new UsageError(`health --timeout-ms: expected a number > 0`);
-      const r = await checkHealth(String(args.host), port, timeoutMs);
+      const a = args as unknown as { port?: number; host: string; 'timeout-ms': number }; // as the parsers return them
+      const r = await checkHealth(a.host, portFrom(a.port, env), a['timeout-ms']);
       // the exit status is the answer: a reader that closed standard output early (EPIPE) changes nothing
       // (src/cli/entry.ts ignores EPIPE on standard output for every command)
       process.stdout.write(`${r.healthy ? 'healthy' : 'unhealthy'}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${r.detail}\n`);

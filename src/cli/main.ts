@@ -4,34 +4,38 @@
  *
  * `apidump` configuration: flags > environment (LEVO_*) > config file > defaults, merged once in
  * src/config/layers.ts and handed to yargs, so every value is coerced and validated the same way.
+ * A usage error of any command is one line naming the flag and its source, exit status 2. The ECS
+ * installer's AWS SDK is loaded only when an `ecs` subcommand runs (src/ecs/command.ts).
  */
 import yargs from 'yargs';
 import { APIDUMP_OPTIONS, checkCombinations, toApidumpConfig, UsageError } from './apidump-flags.js';
 import { runApidump } from './apidump.js';
 import { createLogger } from '../util/logger.js';
-import { registerSatelliteCommand } from './satellite-command.js';
-import { registerHealthCommand } from './health-command.js';
+import { registerSatelliteCommand, SATELLITE_OPTIONS } from './satellite-command.js';
+import { healthOptions, registerHealthCommand } from './health-command.js';
+import { registerEcsCommand } from '../ecs/command.js';
+import { SUBCOMMAND_OPTIONS } from '../ecs/cli-flags.js';
 import { registerInventoryCommand } from './inventory-command.js';
 import { INVENTORY_OPTIONS } from './inventory-flags.js';
 import { buildConfigLayers, type ConfigLayers } from '../config/layers.js';
 import { checkCommandLine, flagsOnCommandLine } from '../config/command-line.js';
 import { usageLine } from '../config/usage-message.js';
 import { renderConfig } from '../config/print-config.js';
-import type { Argv } from 'yargs';
-
-const ECS_DESCRIPTION = 'Install the sensor as a sidecar in an ECS (Fargate) service, or remove it';
+import type { Options } from 'yargs';
 
 /** Flags shown by --print-config: every apidump flag except the two about configuration itself. */
 const PRINTED_FLAGS = Object.keys(APIDUMP_OPTIONS).filter((f) => f !== 'print-config' && f !== 'config');
 
-/**
- * The ECS installer pulls in the AWS SDK (over 100 MiB of resident memory): it is loaded only when the `ecs`
- * command runs, so the sidecar's `apidump` never pays for it. Other commands list it by name only.
- */
-async function withEcsCommand<T>(y: Argv<T>, argv: string[], setExit: (code: number) => void): Promise<Argv<T>> {
-  if (argv[0] !== 'ecs') return y.command('ecs', ECS_DESCRIPTION, () => {}, () => {}) as Argv<T>;
-  const { registerEcsCommand } = await import('../ecs/command.js');
-  return registerEcsCommand(y, setExit);
+/** The flags of the command (and subcommand) `argv` names, or null: what is checked before yargs parses. */
+function commandOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Record<string, Options> | null {
+  switch (argv[0]) {
+    case 'apidump': return APIDUMP_OPTIONS;
+    case 'inventory': return INVENTORY_OPTIONS;
+    case 'satellite': return SATELLITE_OPTIONS;
+    case 'health': return healthOptions(env);
+    case 'ecs': return Object.hasOwn(SUBCOMMAND_OPTIONS, argv[1] ?? '') ? SUBCOMMAND_OPTIONS[argv[1] as keyof typeof SUBCOMMAND_OPTIONS] : null;
+    default: return null;
+  }
 }
 
 /** Exit codes: 0 ok, 1 runtime failure (capture or export; unhealthy for `health`), 2 usage error. */
@@ -39,19 +43,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let exitCode = 0;
   let layers: ConfigLayers | null = null;
   const onCommandLine = flagsOnCommandLine(argv.slice(1));
-  /** apidump, inventory: one line naming the flag and its source (src/config/usage-message.ts); other commands: as yargs says. */
+  /** Every command: one line naming the flag and where its value came from (src/config/usage-message.ts). */
   const usageError = (message: string): number => {
-    process.stderr.write(argv[0] === 'apidump' || argv[0] === 'inventory'
-      ? `Error: ${usageLine(message, argv.slice(1), layers, onCommandLine)}\n`
-      : `Error: ${message}\nRun 'pcap-sensor --help' for the flags.\n`);
+    process.stderr.write(`Error: ${usageLine(message, argv.slice(1), layers, onCommandLine)}\n`);
     return 2;
   };
   try {
-    if (argv[0] === 'apidump') {
-      checkCommandLine(argv.slice(1), APIDUMP_OPTIONS);
-      layers = buildConfigLayers(APIDUMP_OPTIONS, argv.slice(1), env);
-    }
-    if (argv[0] === 'inventory') checkCommandLine(argv.slice(1), INVENTORY_OPTIONS);
+    const options = commandOptions(argv, env);
+    if (options !== null) checkCommandLine(argv.slice(1), options);
+    if (argv[0] === 'apidump') layers = buildConfigLayers(APIDUMP_OPTIONS, argv.slice(1), env);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);
     throw err;
@@ -76,8 +76,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         exitCode = await runApidump(cfg, log);
       },
     );
-  const withHealth = registerHealthCommand(registerSatelliteCommand(registerInventoryCommand(root, argv, (code) => { exitCode = code; }), (code) => { exitCode = code; }), (code) => { exitCode = code; }, env);
-  const parser = (await withEcsCommand(withHealth, argv, (code) => { exitCode = code; }))
+  const setExit = (code: number): void => { exitCode = code; };
+  const parser = registerEcsCommand(registerHealthCommand(registerSatelliteCommand(registerInventoryCommand(root, argv, setExit), setExit), setExit, env), setExit)
     .demandCommand(1, 'Name a command: apidump, inventory, satellite, health or ecs')
     .strict()
     .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false })

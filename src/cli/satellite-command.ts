@@ -4,7 +4,7 @@
  * trace as a JSON line to --out and prints a one-line summary per batch; serves the endpoint inventory of what
  * it received (GET /, /api/inventory, /openapi.json: docs/inventory.md). Runs until SIGINT/SIGTERM.
  *
- * Exit status: 0 after SIGINT/SIGTERM; 2 for a bad --port (not a number in 0-65535); 1 when it cannot start
+ * Exit status: 0 after SIGINT/SIGTERM; 2 for a usage error (a bad --port: not a number in 0-65535); 1 when it cannot start
  * (--out cannot be written, or the address cannot be listened on: in use, not local), each one `Error: ...` line
  * on stderr printed before anything says it is listening; 1 too when writing --out failed while it ran (a full
  * disk: said again at exit). Standard output closed by its reader stops the records only (exit 0).
@@ -12,24 +12,28 @@
 import type { Argv } from 'yargs';
 import { startSatellite, SatelliteListenError, type Satellite } from '../satellite/server.js';
 import { errnoReason, OutputOpenError } from '../export/open-error.js';
-import { tcpPort } from '../config/values.js';
+import { nonEmpty, tcpPort } from '../config/values.js';
+import { valueFlag } from '../config/flag-options.js';
+
+/** The flags of `satellite`. */
+export const SATELLITE_OPTIONS = {
+  port: { ...valueFlag((v) => tcpPort('--port', v)), default: '9999', describe: 'TCP port to listen on (0 = any free port, printed at start)' },
+  host: { ...valueFlag(nonEmpty('host', 'an address')), default: '127.0.0.1', describe: 'address to listen on' },
+  // one value: '-' is the value, not a positional
+  out: { ...valueFlag(nonEmpty('out', "a file path or '-'")), default: '-', describe: "file for the received traces ('-' = stdout)" },
+} as const;
 
 /** Registers `satellite`; the handler sets the exit code through `setExit` (1 when it cannot start). */
 export function registerSatelliteCommand<T>(yargs: Argv<T>, setExit: (code: number) => void = () => {}): Argv<T> {
   return yargs.command(
     'satellite',
     'run the embedded satellite: receive traces and write them as JSON Lines',
-    (y) => y.options({
-      port: { type: 'string', default: '9999', describe: 'TCP port to listen on (0 = any free port, printed at start)' },
-      host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
-      // nargs 1: '-' is the value, not a positional
-      out: { type: 'string', nargs: 1, default: '-', describe: "file for the received traces ('-' = stdout)" },
-    }),
+    (y) => y.options(SATELLITE_OPTIONS),
     async (args) => {
-      const port = tcpPort('satellite --port', args.port);
+      const a = args as unknown as { port: number; host: string; out: string }; // as the parsers return them
       let sat: Satellite;
       try {
-        sat = await startSatellite({ port, host: String(args.host), out: String(args.out) });
+        sat = await startSatellite({ port: a.port, host: a.host, out: a.out });
       } catch (err) {
         if (!(err instanceof OutputOpenError || err instanceof SatelliteListenError)) throw err;
         process.stderr.write(`Error: satellite: ${err.message}\n`);

@@ -4,7 +4,7 @@
  * How: the environment layer is laid over the file layer here, and the result is handed to yargs as a
  * config object (`yargs.config(obj)`): yargs applies it only to flags absent from the command line and
  * only then falls back to defaults, and runs the same coercion and validation on every value whatever its
- * source. Nothing else in the program reads LEVO_* variables for apidump (resolveExportConfig gets {}).
+ * source. Nothing else in the program reads LEVO_* variables for apidump.
  */
 import type { Options } from 'yargs';
 import { readEnvLayer, type FlagSpec } from './env-layer.js';

@@ -5,7 +5,7 @@
  * - an optional path prefix is kept (a satellite behind a proxy, docs/export.md), but not one that already
  *   ends with the path the sensor appends (/v1/traces, /1.0/ebpf/traces): give the base URL;
  * - no credentials, query or fragment.
- * Each refusal says which part is wrong. Returns the URL as given (trimmed); src/export parses it again.
+ * Each refusal says which part is wrong. Returns the URL as given (trimmed); src/export/config.ts makes a URL of it without checking again.
  */
 import { UsageError } from './usage-error.js';
 import { quoted, text } from './values.js';

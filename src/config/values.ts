@@ -33,12 +33,12 @@ export function nonEmpty(flag: string, expected = 'a value') {
 const WHOLE = /^\d+$/;
 const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-/** A whole number >= 0 (`0` often means "no limit"). */
-export function wholeNumber(flag: string) {
-  const expected = 'a whole number >= 0';
+/** A whole number >= `min` (default 0, which often means "no limit"). */
+export function wholeNumber(flag: string, min = 0) {
+  const expected = `a whole number >= ${min}`;
   return (v: unknown): number => {
     const s = text(flag, expected, v).trim();
-    if (!WHOLE.test(s) || !Number.isSafeInteger(Number(s))) throw new UsageError(`--${flag}: expected ${expected}, got ${quoted(v)}`);
+    if (!WHOLE.test(s) || !Number.isSafeInteger(Number(s)) || Number(s) < min) throw new UsageError(`--${flag}: expected ${expected}, got ${quoted(v)}`);
     return Number(s);
   };
 }
@@ -111,6 +111,12 @@ export function duration(flag: string, minMs: number, maxMs: number) {
     return ms / 1000;
   };
 }
+
+/**
+ * --trace-export-interval (docs/configuration.md): 10 ms to 24 h, in seconds. Its one parser: `apidump` and
+ * the ECS installer, which writes the flag into the sidecar, both use it.
+ */
+export const traceExportInterval = duration('trace-export-interval', 10, 24 * 3_600_000);
 
 /** A repeatable flag whose every value is one item (never comma-split); a config-file list is accepted as is. */
 export function list(flag: string) {

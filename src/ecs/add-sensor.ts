@@ -1,5 +1,4 @@
 // `ecs add`: copy the revision a service runs, append the sensor sidecar, register, deploy, follow.
-import { regexList } from '../config/regex-list.js';
 import { satelliteUrl } from '../config/satellite-url.js';
 import { InstallerError } from './aws-errors.js';
 import { applyRevision, type ApplyFlags, type EcsRunResult } from './apply-revision.js';
@@ -19,43 +18,32 @@ export type SensorFlags = Omit<SensorSettings, 'region' | 'logGroup' | 'satellit
 
 export type AddFlags = TargetFlags & ApplyFlags & { sensor: SensorFlags };
 
-/** Throws (exit 2) unless the sensor would accept `url` as --satellite-url (src/config/satellite-url.ts). */
-export function checkSatelliteUrl(url: string): void {
-  try { satelliteUrl('satellite-url')(url); } catch (err) { throw new InstallerError(`${(err as Error).message}.`, 2); }
-}
-
 /**
- * Throws (exit 2) naming the flag when the sensor would refuse one of the regexes at start-up: the same
- * rules (src/config/regex-list.ts: JavaScript syntax, a leading (?i), a JSON list expanded).
+ * Throws (exit 2) unless the sensor would accept `url` as --satellite-url (src/config/satellite-url.ts): for a
+ * URL typed at the prompt (a flag's value was checked while the flags were parsed, src/ecs/cli-flags.ts).
  */
-export function checkRegexes(flags: Pick<SensorFlags, 'hostAllow' | 'pathAllow' | 'hostExclusions' | 'pathExclusions'>): void {
-  const groups: [string, readonly string[]][] = [['host-allow', flags.hostAllow], ['path-allow', flags.pathAllow],
-    ['host-exclusions', flags.hostExclusions], ['path-exclusions', flags.pathExclusions]];
-  for (const [flag, list] of groups) {
-    try { regexList(flag)(list); } catch (err) { throw new InstallerError(`${(err as Error).message}.`, 2); }
-  }
+function checkTypedSatelliteUrl(url: string): void {
+  try { satelliteUrl('satellite-url')(url); } catch (err) { throw new InstallerError((err as Error).message, 2); }
 }
 
-/** Fills satellite URL and org id (asking on a terminal), region and log group; validates. */
+/** Fills satellite URL and org id (asking on a terminal; an answer is checked), region and log group. */
 export async function completeSensorSettings(flags: SensorFlags, region: string, defaultLogGroup: string,
   prompter: Prompter): Promise<SensorSettings> {
-  const satelliteUrl = flags.satelliteUrl ?? await prompter.text('Satellite URL (http(s)://host:port)', '--satellite-url');
-  checkSatelliteUrl(satelliteUrl);
+  let satelliteUrl = flags.satelliteUrl;
+  if (satelliteUrl === undefined) {
+    satelliteUrl = await prompter.text('Satellite URL (http(s)://host:port)', '--satellite-url');
+    checkTypedSatelliteUrl(satelliteUrl);
+  }
   const orgId = flags.orgId ?? await prompter.text('Levo organization id', '--levoai-org-id');
   if (orgId.trim() === '') throw new InstallerError('--levoai-org-id must not be empty.', 2);
-  checkRegexes(flags);
-  for (const [flag, n] of [['--cpu', flags.cpu], ['--memory', flags.memory]] as const) {
-    if (!Number.isInteger(n) || n <= 0) throw new InstallerError(`${flag} must be a positive integer (got ${n}).`, 2);
-  }
   return { ...flags, satelliteUrl, orgId, region, logGroup: flags.logGroup ?? defaultLogGroup };
 }
 
-/** What the flags alone can show wrong, checked before any AWS call (without a terminal, a missing value too). */
+/** Without a terminal, a value the flags leave out is refused before any AWS call. */
 function precheckSensorFlags(flags: SensorFlags, prompter: Prompter): void {
-  if (flags.satelliteUrl !== undefined) checkSatelliteUrl(flags.satelliteUrl);
-  else if (!prompter.interactive) throw missingFlag('--satellite-url', 'the satellite URL');
-  if (flags.orgId === undefined && !prompter.interactive) throw missingFlag('--levoai-org-id', 'the Levo organization id');
-  checkRegexes(flags);
+  if (prompter.interactive) return;
+  if (flags.satelliteUrl === undefined) throw missingFlag('--satellite-url', 'the satellite URL');
+  if (flags.orgId === undefined) throw missingFlag('--levoai-org-id', 'the Levo organization id');
 }
 
 export async function runEcsAdd(flags: AddFlags, ctx: RunContext): Promise<EcsRunResult> {

@@ -1,23 +1,40 @@
 // The `ecs` command group for the top-level yargs CLI: `ecs add`, `ecs remove`, `ecs container-definition`.
-// The integrator calls `registerEcsCommand(yargs, setExit)`; each handler prints user-facing text (never a stack
+// The CLI calls `registerEcsCommand(yargs, setExit)`; each handler prints user-facing text (never a stack
 // trace) and reports its exit code through `setExit`: 0 ok or dry run, 1 failed or cancelled, 2 refused or usage
-// error (nothing changed), 3 rollout still running at --timeout, 130 interrupted at a question.
-// Flags are read in cli-flags.ts by their dashed names, whatever the parser's camel-case setting.
+// error (nothing changed), 3 rollout still running at --timeout, 130 interrupted at a question. A bad flag value
+// never reaches a handler: the flags' parsers (cli-flags.ts) refuse it while yargs parses.
+//
+// The installer pulls in the AWS SDK (over 100 MiB of resident memory): this module declares the commands
+// without it, and a handler loads handlers.ts (and the SDK) only when it runs, so `apidump` never pays for it.
+// The sidecar image ships without the SDK (docs/operations.md): there a subcommand exits 2 with one line
+// saying where the installer is, instead of failing on the missing module.
 import type { Argv } from 'yargs';
 import { InstallerError } from './aws-errors.js';
-import { resolveRegion, sharedFiles } from './aws-session.js';
-import { runEcsAdd, completeSensorSettings } from './add-sensor.js';
-import {
-  ACCOUNT_OPTIONS, accountFlagsFrom, rolloutFrom, SENSOR_OPTIONS, sensorFlagsFrom, TARGET_OPTIONS, targetFlagsFrom,
-  type RawArgv,
-} from './cli-flags.js';
-import { runEcsRemove } from './remove-sensor.js';
-import { buildSensorContainer } from './sidecar.js';
+import { SUBCOMMAND_OPTIONS, type RawArgv } from './cli-flags.js';
 import type { RunContext } from './target-selection.js';
-import { consoleOutput, nonInteractivePrompter, terminalPrompter, type Output } from './terminal.js';
+import { consoleOutput, nonInteractivePrompter, terminalPrompter } from './terminal.js';
 
 /** Receives the exit code of the command that ran. */
 export type SetExit = (code: number) => void;
+
+const ECS_DESCRIPTION = 'Install the sensor as a sidecar in an ECS (Fargate) service, or remove it';
+
+const NO_INSTALLER = 'ecs: the ECS installer is not in this image (it ships without the AWS SDK): build the installer ' +
+  "image with 'docker build --target installer -t pcap-sensor-installer .' and run " +
+  "'docker run --rm -it -v ~/.aws:/aws:ro pcap-sensor-installer ecs ...', or run 'bin/pcap-sensor ecs' from a checkout.";
+
+type Handlers = typeof import('./handlers.js');
+
+/** The installer's code; an InstallerError (exit 2) when the AWS SDK is not installed. */
+async function loadHandlers(): Promise<Handlers> {
+  try {
+    return await import('./handlers.js');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes('@aws-sdk/')) throw new InstallerError(NO_INSTALLER, 2);
+    throw err;
+  }
+}
 
 /** Terminal prompts when stdin and stderr are terminals; the rollout options come from the flags later. */
 function interactiveContext(): Omit<RunContext, 'rollout'> {
@@ -25,26 +42,10 @@ function interactiveContext(): Omit<RunContext, 'rollout'> {
   return { prompter: interactive ? terminalPrompter() : nonInteractivePrompter, out: consoleOutput() };
 }
 
-/** `ecs container-definition`: the sidecar JSON from the flags (no AWS calls). Returns the exit code. */
-export async function runContainerDefinition(a: RawArgv, out: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const sensor = sensorFlagsFrom(a);
-  if (sensor.satelliteUrl === undefined) throw new InstallerError('missing --satellite-url: where the sensor sends traces, http(s)://host:port.', 2);
-  if (sensor.orgId === undefined) throw new InstallerError('missing --levoai-org-id: the Levo organization id the traces belong to.', 2);
-  const { profile, region: regionFlag } = accountFlagsFrom(a);
-  const region = resolveRegion(regionFlag, profile, sharedFiles(env), env);
-  if (!region) {
-    throw new InstallerError(`missing --region: the sensor's LEVO_AWS_REGION and awslogs-region (profile "${profile}" ` +
-      'has no region; pass --region or set LEVO_AWS_REGION).', 2);
-  }
-  const settings = await completeSensorSettings(sensor, region, '/ecs/levo-pcap-sensor', nonInteractivePrompter);
-  out.say(JSON.stringify(buildSensorContainer(settings), null, 2));
-  return 0;
-}
-
 /** Runs one command; every failure becomes one `Error: ...` line on stderr and an exit code. */
-async function runHandler(setExit: SetExit, ctx: Omit<RunContext, 'rollout'>, run: () => Promise<number>): Promise<void> {
+async function runHandler(setExit: SetExit, ctx: Omit<RunContext, 'rollout'>, run: (h: Handlers) => Promise<number>): Promise<void> {
   try {
-    setExit(await run());
+    setExit(await run(await loadHandlers()));
   } catch (err) {
     ctx.out.endProgress();
     if (err instanceof InstallerError) {
@@ -61,31 +62,24 @@ async function runHandler(setExit: SetExit, ctx: Omit<RunContext, 'rollout'>, ru
 
 /** Adds `ecs add|remove|container-definition` to the CLI; `setExit` receives each run's exit code. */
 export function registerEcsCommand<T>(yargs: Argv<T>, setExit: SetExit): Argv<T> {
-  return yargs.command('ecs', 'Install the sensor as a sidecar in an ECS (Fargate) service, or remove it', (ecs) => ecs
+  return yargs.command('ecs', ECS_DESCRIPTION, (ecs) => ecs
     .command('add', 'Add the sensor sidecar to the task definition a service runs, and deploy it',
-      (y) => y.options(SENSOR_OPTIONS).options(ACCOUNT_OPTIONS).options(TARGET_OPTIONS),
+      (y) => y.options(SUBCOMMAND_OPTIONS.add),
       (argv) => {
         const ctx = interactiveContext();
-        return runHandler(setExit, ctx, async () => {
-          const a = argv as RawArgv;
-          const flags = { ...targetFlagsFrom(a), sensor: sensorFlagsFrom(a) };
-          return (await runEcsAdd(flags, { ...ctx, rollout: rolloutFrom(a) })).exitCode;
-        });
+        return runHandler(setExit, ctx, (h) => h.runAdd(argv as RawArgv, ctx));
       })
     .command('remove', 'Deploy a revision without the sensor sidecar',
-      (y) => y.options(ACCOUNT_OPTIONS).options(TARGET_OPTIONS),
+      (y) => y.options(SUBCOMMAND_OPTIONS.remove),
       (argv) => {
         const ctx = interactiveContext();
-        return runHandler(setExit, ctx, async () => {
-          const a = argv as RawArgv;
-          return (await runEcsRemove(targetFlagsFrom(a), { ...ctx, rollout: rolloutFrom(a) })).exitCode;
-        });
+        return runHandler(setExit, ctx, (h) => h.runRemove(argv as RawArgv, ctx));
       })
     .command('container-definition', 'Print the sidecar container definition JSON for the console',
-      (y) => y.options(SENSOR_OPTIONS).options(ACCOUNT_OPTIONS),
+      (y) => y.options(SUBCOMMAND_OPTIONS['container-definition']),
       (argv) => {
         const ctx = { prompter: nonInteractivePrompter, out: consoleOutput() };
-        return runHandler(setExit, ctx, () => runContainerDefinition(argv as RawArgv, ctx.out));
+        return runHandler(setExit, ctx, (h) => h.runContainerDefinition(argv as RawArgv, ctx.out));
       })
     .demandCommand(1, 'ecs needs a subcommand: add, remove or container-definition'));
 }

@@ -4,10 +4,6 @@ import { type Deployment, type ECSClient } from '@aws-sdk/client-ecs';
 import { describeService } from './discovery.js';
 import type { Output } from './terminal.js';
 
-/** Defaults: poll every 15 s, give up after 5 minutes (the deployment itself goes on). */
-export const DEFAULT_POLL_INTERVAL_MS = 15_000;
-export const DEFAULT_ROLLOUT_TIMEOUT_MS = 300_000;
-
 export interface RolloutTarget { cluster: string; service: string; taskDefinitionArn: string }
 
 export interface RolloutOptions {

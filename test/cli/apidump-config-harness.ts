@@ -8,10 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { capture, run, STACK_LINE, type Expected } from './runtime-harness.js';
+import { capture, type Expected } from './runtime-harness.js';
+import { run, STACK_LINE } from '../util/sensor-run.js';
 import { readPcapFile, recordTimeNs, writePcapFile } from '../util/pcap-file.js';
 
-export { capture, expected, INIT_BIN, STACK_LINE, type Expected } from './runtime-harness.js';
+export { capture, expected, type Expected } from './runtime-harness.js';
+export { INIT_BIN, STACK_LINE } from '../util/sensor-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcs-apidump-config-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Proc, STACK_LINE, capture, type Exit } from './runtime-harness.js';
+import { capture } from './runtime-harness.js';
+import { Proc, STACK_LINE, type Exit } from '../util/sensor-run.js';
 import { childEnv, SENSOR_BIN } from '../util/sensor-run.js';
 
 /** Runs bin/pcap-sensor ARGS with its standard output's read end closed at once (before node has started). */

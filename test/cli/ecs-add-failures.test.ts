@@ -1,7 +1,8 @@
 // `pcap-sensor ecs add` as a process: each documented failure prints one `Error:` message (no stack trace), exits
 // with its documented code, and leaves the service as it was.
 import t, { type Test } from 'tap';
-import { cliEnv, mutatingCalls, runCli, startProcessHarness, STACK_LINE, type ProcessHarness, type RunResult } from '../ecs/process-harness.js';
+import { cliEnv, mutatingCalls, runCli, startProcessHarness, type ProcessHarness, type RunResult } from '../ecs/process-harness.js';
+import { STACK_LINE } from '../util/sensor-run.js';
 import { KEYS } from '../ecs/harness.js';
 
 const SENSOR = ['--satellite-url', 'http://satellite.internal:9999', '--levoai-org-id', 'org-42'];

@@ -4,7 +4,8 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliEnv, runCli, STACK_LINE } from '../ecs/process-harness.js';
+import { cliEnv, runCli } from '../ecs/process-harness.js';
+import { INIT_BIN, STACK_LINE } from '../util/sensor-run.js';
 
 const REQUIRED = ['--satellite-url', 'http://satellite.internal:9999', '--levoai-org-id', 'org-42'];
 
@@ -46,7 +47,7 @@ t.test('every flag is reflected in the printed definition', async (t) => {
 
 t.test('defaults, and the region of the --profile named (through bin/init, the container entrypoint)', async (t) => {
   const home = tempHome(t, '[default]\nregion = us-west-2\n\n[profile shop]\nregion = ap-south-1\n');
-  const r = await runCli(['ecs', 'container-definition', ...REQUIRED, '--profile', 'shop'], cliEnv(home), 'init');
+  const r = await runCli(['ecs', 'container-definition', ...REQUIRED, '--profile', 'shop'], cliEnv(home), INIT_BIN);
   t.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout);
   t.same(c.environment, [{ name: 'LEVO_AWS_REGION', value: 'ap-south-1' }], 'region of profile "shop", not of "default"');
@@ -75,6 +76,7 @@ const FAILURES: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'satellite URL not http', args: [...REQUIRED.slice(2), '--satellite-url', 'ftp://s', '--region', 'us-east-1'], message: /--satellite-url: 'ftp:\/\/s' has scheme 'ftp'; use http:\/\/ or https:\/\// },
   { name: 'satellite URL without a port (the sensor would refuse it)', args: [...REQUIRED.slice(2), '--satellite-url', 'http://s', '--region', 'us-east-1'], message: /--satellite-url: 'http:\/\/s' has no port/ },
   { name: 'satellite URL port out of range', args: [...REQUIRED.slice(2), '--satellite-url', 'http://s:99999', '--region', 'us-east-1'], message: /has port 99999, out of range 1-65535/ },
+  { name: 'filter the sensor would refuse', args: [...REQUIRED, '--region', 'us-east-1', '--filter', 'port 99999'], message: /^Error: --filter: invalid filter 'port 99999': .*99999.* \(command line\)$/ },
   { name: 'bad regex', args: [...REQUIRED, '--region', 'us-east-1', '--path-allow', '(unclosed'], message: /--path-allow: invalid regular expression "\(unclosed"/ },
   { name: 'cpu not a number', args: [...REQUIRED, '--region', 'us-east-1', '--cpu', 'abc'], message: /--cpu: expected a whole number >= 1, got 'abc'/ },
   { name: 'memory zero', args: [...REQUIRED, '--region', 'us-east-1', '--memory', '0'], message: /--memory: expected a whole number >= 1, got '0'/ },
@@ -82,9 +84,9 @@ const FAILURES: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'bad interval', args: [...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', 'soon'], message: /--trace-export-interval: expected seconds .* got 'soon'/ },
   { name: 'interval over 24 h', args: [...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', '25h'], message: /--trace-export-interval: '25h' is out of range: from 10 ms to 24 h/ },
   { name: 'bad region name', args: [...REQUIRED, '--region', 'R'], message: /--region: 'R' is not an AWS region name/ },
-  { name: 'flag given twice', args: [...REQUIRED, '--region', 'us-east-1', '--region', 'eu-west-1'], message: /--region was given 2 times/ },
-  { name: 'flag without value', args: [...REQUIRED, '--region', 'us-east-1', '--cpu'], message: /Not enough arguments following: cpu/ },
-  { name: 'unknown flag', args: [...REQUIRED, '--region', 'us-east-1', '--cluster', 'prod'], message: /Unknown argument: cluster/ },
+  { name: 'flag given twice', args: [...REQUIRED, '--region', 'us-east-1', '--region', 'eu-west-1'], message: /^Error: --region: given 2 times on the command line; it takes one value \(only list flags may be repeated\)$/ },
+  { name: 'flag without value', args: [...REQUIRED, '--region', 'us-east-1', '--cpu'], message: /^Error: --cpu: expected a value \(command line\)$/ },
+  { name: 'unknown flag', args: [...REQUIRED, '--region', 'us-east-1', '--cluster', 'prod'], message: /^Error: --cluster: unknown flag \(command line\)$/ },
 ];
 
 for (const f of FAILURES) {
@@ -93,7 +95,8 @@ for (const f of FAILURES) {
     t.equal(r.code, 2, r.stderr);
     t.equal(r.stdout, '', 'nothing on stdout');
     t.match(r.stderr, /^Error: /);
-    t.match(r.stderr, f.message);
+    t.equal(r.stderr.trimEnd().split('\n').length, 1, 'one line');
+    t.match(r.stderr.trimEnd(), f.message);
     t.notMatch(r.stderr, STACK_LINE, 'no stack trace');
   });
 }

@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capture, expected, expectedExchanges, freePort, run, RecordingSatellite, STACK_LINE, startSensor } from './runtime-harness.js';
+import { capture, expected, expectedExchanges, freePort, RecordingSatellite } from './runtime-harness.js';
+import { run, STACK_LINE, startSensor } from '../util/sensor-run.js';
 import { makePkiOrReason, type TestPki } from '../export/fixtures/pki.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runtime-export-'));

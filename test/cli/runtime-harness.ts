@@ -1,17 +1,16 @@
 /**
- * Process-level helpers for the runtime tests (test/cli/runtime-*, satellite-*, health-*): the sensor run as a
- * child process (bin/pcap-sensor or bin/init) whose stdout and stderr are watched as they arrive, and small
- * HTTP servers on 127.0.0.1 standing in for a satellite (recording, failing, or never answering).
+ * What the runtime tests (test/cli/runtime-*, satellite-*, health-*) run the sensor against: the recorded
+ * captures and what their clients did, small HTTP servers on 127.0.0.1 standing in for a satellite (recording,
+ * failing, or never answering) or an application, and a free port. The sensor itself runs through
+ * test/util/sensor-run.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
-import { childEnv, REPO_ROOT, SENSOR_BIN } from '../util/sensor-run.js';
+import { REPO_ROOT } from '../util/sensor-run.js';
 
-export const INIT_BIN = join(REPO_ROOT, 'bin', 'init');
 export const CAPTURES = join(REPO_ROOT, 'fixtures', 'captures');
 
 /** One exchange of NAME.expected.json: what the recording client and server did (ground truth). */
@@ -33,83 +32,6 @@ export function capture(name: string): string {
   return join(CAPTURES, `${name}.pcap`);
 }
 
-export { STACK_LINE } from '../util/sensor-run.js';
-
-export interface Exit { code: number | null; signal: NodeJS.Signals | null }
-
-/** A running child: its output so far, a way to wait for a line, and its exit. */
-export class Proc {
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<Exit>;
-  private readonly waiters: Array<() => void> = [];
-
-  constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (c: Buffer) => { this.stdout += c.toString(); this.notify(); });
-    child.stderr?.on('data', (c: Buffer) => { this.stderr += c.toString(); this.notify(); });
-    this.exited = new Promise((resolve) => child.on('close', (code, signal) => { this.notify(); resolve({ code, signal }); }));
-  }
-
-  private notify(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  /** Resolves when `test(this)` holds; rejects after `timeoutMs` (generous: a busy machine is slow, not wrong). */
-  async until(test: (p: Proc) => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!test(this)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; stderr so far:\n${this.stderr.slice(-3000)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 500));
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
-      });
-    }
-  }
-
-  /** The JSON log lines (pino) on stderr. */
-  logs(): Array<Record<string, any>> {
-    const out: Array<Record<string, any>> = [];
-    for (const l of this.stderr.split('\n')) {
-      if (!l.startsWith('{')) continue;
-      try { out.push(JSON.parse(l)); } catch { /* a line still being written */ }
-    }
-    return out;
-  }
-
-  log(msg: string | RegExp): Record<string, any> | undefined {
-    return this.logs().find((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg))));
-  }
-
-  /** Sends `signal` unless the child has exited. */
-  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-  }
-}
-
-/** Starts `bin/pcap-sensor ARGS` (or `bin/init` with `bin: INIT_BIN`); killed with SIGKILL after `killAfterMs`. */
-export function startSensor(args: string[], opts: { bin?: string; env?: NodeJS.ProcessEnv; killAfterMs?: number } = {}): Proc {
-  const child = spawn(opts.bin ?? SENSOR_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(opts.env) });
-  const p = new Proc(child);
-  const timer = setTimeout(() => p.kill('SIGKILL'), opts.killAfterMs ?? 120_000);
-  void p.exited.then(() => clearTimeout(timer));
-  return p;
-}
-
-/** Runs a command to its end. */
-export async function run(args: string[], opts: { bin?: string; env?: NodeJS.ProcessEnv; killAfterMs?: number } = {}): Promise<Proc & Exit> {
-  const p = startSensor(args, opts);
-  const exit = await p.exited;
-  return Object.assign(p, exit);
-}
-
-/** A shell pipeline `pcap-sensor ARGS | head -N`; the status is the sensor's (bash PIPESTATUS). */
-export async function runPipedToHead(args: string[], lines: number): Promise<Proc & Exit> {
-  const script = `"$@" | head -n ${lines}; exit "\${PIPESTATUS[0]}"`;
-  const child = spawn('bash', ['-c', script, 'bash', SENSOR_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
-  const p = new Proc(child);
-  return Object.assign(p, await p.exited);
-}
 
 /** A TCP port free on 127.0.0.1 at the time of the call. */
 export async function freePort(): Promise<number> {

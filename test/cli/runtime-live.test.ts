@@ -8,8 +8,8 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canCaptureLive, fetchText, freePort, INIT_BIN, type Proc, RecordingSatellite, run, SilentSatellite, STACK_LINE,
-  startApp, startSensor } from './runtime-harness.js';
+import { canCaptureLive, fetchText, freePort, RecordingSatellite, SilentSatellite, startApp } from './runtime-harness.js';
+import { INIT_BIN, type Proc, run, STACK_LINE, startSensor } from '../util/sensor-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runtime-live-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

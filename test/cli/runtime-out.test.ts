@@ -5,7 +5,8 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capture, expectedExchanges, run, runPipedToHead, RecordingSatellite, STACK_LINE } from './runtime-harness.js';
+import { capture, expectedExchanges, RecordingSatellite } from './runtime-harness.js';
+import { run, runPipedToHead, STACK_LINE } from '../util/sensor-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runtime-out-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { capture, expectedExchanges, Proc, run, STACK_LINE, startSensor } from './runtime-harness.js';
+import { capture, expectedExchanges } from './runtime-harness.js';
+import { Proc, run, STACK_LINE, startSensor } from '../util/sensor-run.js';
 import { childEnv, SENSOR_BIN } from '../util/sensor-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-cmd-'));
@@ -25,7 +26,7 @@ t.test('a bad --port is a usage error (exit 2) naming the flag', async (t) => {
   for (const port of ['abc', '70000', '-1', '1.5']) {
     const r = await run(['satellite', '--port', port, '--out', join(dir, 'never.jsonl')]);
     t.equal(r.code, 2, `--port ${port}: exit 2`);
-    refused(t, r, new RegExp(`Error: satellite --port: expected a port number from 0 to 65535, got '${port.replace('.', '\\.')}'`));
+    refused(t, r, new RegExp(`^Error: --port: expected a port number from 0 to 65535, got '${port.replace('.', '\\.')}' \\(command line\\)\n$`));
   }
 });
 

@@ -4,7 +4,10 @@ import yargs from 'yargs';
 import { registerEcsCommand } from '../../src/ecs/command.js';
 import { startHarness } from './harness.js';
 
-/** Runs the CLI with `args` (parsed like src/cli/main.ts: no camel-case aliases), capturing stdout/stderr and the exit code it set. */
+/**
+ * Runs the CLI with `args` (parsed like src/cli/main.ts: no camel-case aliases), capturing stdout/stderr and the exit
+ * code it set; a value refused while parsing is reported as main.ts does (one `Error:` line, exit 2).
+ */
 async function runCli(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   const out: string[] = [];
   const err: string[] = [];
@@ -15,7 +18,11 @@ async function runCli(args: string[]): Promise<{ stdout: string; stderr: string;
   process.stderr.write = ((c: string | Uint8Array) => { err.push(String(c)); return true; }) as typeof process.stderr.write;
   try {
     await registerEcsCommand(yargs(args), (code) => { exitCode = code; }).strict().exitProcess(false)
+      .fail((msg, e) => { throw e ?? new Error(msg); })
       .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false }).parseAsync();
+  } catch (e) {
+    err.push(`Error: ${(e as Error).message}\n`);
+    exitCode = 2;
   } finally {
     process.stdout.write = origOut;
     process.stderr.write = origErr;

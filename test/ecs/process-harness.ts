@@ -1,15 +1,14 @@
-// Process-level harness for the `ecs` commands: runs bin/pcap-sensor (or bin/init) as a child process against the
-// fake ECS endpoint (hidden --endpoint-url), with a temporary HOME holding ~/.aws/credentials and ~/.aws/config,
-// and an environment without the caller's AWS_* variables. `runOnTerminal` gives the program a pseudo-terminal
-// (util-linux `script`) and answers its questions when their text appears.
+// Process-level harness for the `ecs` commands: runs bin/pcap-sensor (or bin/init) as a child process
+// (test/util/sensor-run.ts) against the fake ECS endpoint (hidden --endpoint-url), with a temporary HOME holding
+// ~/.aws/credentials and ~/.aws/config, and an environment without the caller's AWS_* variables. `runOnTerminal`
+// gives the program a pseudo-terminal (util-linux `script`) and answers its questions when their text appears.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../util/sensor-run.js';
+import { run, SENSOR_BIN } from '../util/sensor-run.js';
 import { startHarness, type Harness } from './harness.js';
 
-export const BIN = { 'pcap-sensor': join(REPO_ROOT, 'bin', 'pcap-sensor'), init: join(REPO_ROOT, 'bin', 'init') } as const;
 /** Generous: the machine is shared and each run loads the AWS SDK. */
 const RUN_TIMEOUT_MS = 90_000;
 
@@ -23,18 +22,9 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
   return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', PCAP_SENSOR_NODE: process.execPath, ...extra };
 }
 
-/** Runs the executable with stdin at /dev/null (no terminal); resolves when it exits. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, bin: keyof typeof BIN = 'pcap-sensor'): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(BIN[bin], args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => { if (child.pid) process.kill(child.pid, 'SIGKILL'); }, RUN_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
-  });
+/** Runs the executable (`bin`: SENSOR_BIN, INIT_BIN or another copy) in exactly `env`, with no terminal. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, bin = SENSOR_BIN): Promise<RunResult> {
+  return run(args, { bin, env, inheritEnv: false, killAfterMs: RUN_TIMEOUT_MS });
 }
 
 export interface Answer { when: RegExp; send: string }
@@ -49,7 +39,7 @@ function shellWord(s: string): string {
  * Each answer is typed once, in order, when its `when` matches the output after the previous answer.
  */
 export function runOnTerminal(args: readonly string[], env: NodeJS.ProcessEnv, answers: readonly Answer[] = []): Promise<{ code: number | null; output: string }> {
-  const command = [BIN['pcap-sensor'], ...args].map(shellWord).join(' ');
+  const command = [SENSOR_BIN, ...args].map(shellWord).join(' ');
   return new Promise((resolvePromise, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
@@ -105,4 +95,3 @@ export function mutatingCalls(h: Harness): string[] {
   return h.fake.calls.filter((c) => MUTATING_ACTIONS.includes(c.action)).map((c) => c.action);
 }
 
-export { STACK_LINE } from '../util/sensor-run.js';

@@ -24,7 +24,7 @@ t.test('https satellite with a private CA', { skip: typeof pkiOrError === 'strin
   t.match(sat.url, /^https:\/\/127\.0\.0\.1:\d+$/);
 
   // The CA goes through the same path as --satellite-ca.
-  const cfg = resolveExportConfig({ satelliteUrl: sat.url, satelliteCa: pki.caPath, levoaiOrgId: 'tls-org' }, {});
+  const cfg = resolveExportConfig({ satelliteUrl: sat.url, satelliteCa: pki.caPath, levoaiOrgId: 'tls-org' });
   t.same(cfg.warnings, []);
   const target = { satelliteUrl: cfg.satelliteUrl!, orgId: cfg.orgId, levoEnv: cfg.levoEnv, ca: cfg.ca! };
 

@@ -82,8 +82,8 @@ t.test('createExportPipeline: --out and --satellite-url together send to both', 
   const sat = await startSatellite({ port: 0, out: satOut, log: () => {} });
   const path = join(dir, 'out.jsonl');
   const counters = new Counters();
-  const cfg = resolveExportConfig({ satelliteUrl: sat.url, out: path, exportFormat: 'levo', traceExportInterval: '50ms',
-    levoaiOrgId: 'org-both' }, {});
+  const cfg = resolveExportConfig({ satelliteUrl: sat.url, out: path, exportFormat: 'levo', exportIntervalMs: 50,
+    levoaiOrgId: 'org-both' });
   const p = await createExportPipeline(cfg, counters, { info() {}, warn() {}, error() {} });
   for (const ex of makeExchanges(5)) p.onExchange(ex);
   await waitFor(() => sat.stats.levoTraces === 5, 30_000, 'satellite');

@@ -3,7 +3,7 @@
 // and / then say what `pcap-sensor inventory` says of the same capture (and the capture's ground truth); the
 // page open in headless Chromium fills in while the traffic arrives.
 import t, { type Test } from 'tap';
-import { run, startSensor, type Proc } from '../cli/runtime-harness.js';
+import { run, startSensor, type Proc } from '../util/sensor-run.js';
 import { API, API_PCAP, endpointKeys, inventory, report } from '../inventory/harness.js';
 import { haveChromium, startBrowser } from '../inventory/browser.js';
 

@@ -1,46 +1,14 @@
 /**
- * The message parser's other half (message-parser.ts): the chunked-body states (chunk-size line, the CRLF
- * after chunk data, trailers) and the HTTP/0.9-style reply. Functions of the parser's state, called from
- * MessageParser.execute() / startLine() only; they read and write the parser's internal members as its
- * own methods would. Lines and chunk sizes: field-line.ts; leniency: docs/http.md "Leniency".
+ * The message parser's chunked-body states (message-parser.ts): the chunk-size line, the CRLF after chunk
+ * data, trailers. Functions of the parser's state, called from MessageParser.execute() only; they read and
+ * write the parser's internal members as its own methods would. Trailer lines are read as field lines
+ * (head-lines.ts); chunk sizes: field-line.ts; leniency: docs/http.md "Leniency".
  */
 import { chunkSize, chunkSizeLenient, CHUNK_BAD, CHUNK_BLANK_LINE } from './field-line.js';
+import { field } from './head-lines.js';
 import type { MessageParser } from './message-parser.js';
-import { HEAD_NO_BODY, HEAD_STOP, ST_CHUNK_DATA, ST_CHUNK_SIZE, ST_RAW, ST_TRAILERS } from './types.js';
-import {
-  QUIRK_CHUNK_DATA_JUNK, QUIRK_CHUNK_EMPTY_LINE, QUIRK_CHUNK_NO_FINAL_CRLF, QUIRK_CLOSE_BEFORE_END, QUIRK_HTTP09_RESPONSE,
-} from '../quirks.js';
-
-/**
- * The first response does not start with a status line: an HTTP/0.9-style reply (Chromium reads one on
- * the default ports): status 0, version 0.9, no fields, the body is every byte until close, those read
- * so far included: the line just read (`lineRead`), else the held bytes.
- */
-export function simpleResponse(p: MessageParser, lineRead: boolean): boolean {
-  const info = p.info;
-  info.versionMajor = 0;
-  info.versionMinor = 9;
-  p.quirks |= QUIRK_HTTP09_RESPONSE;
-  const lines = p.lines;
-  let bytes = lines.held === null ? null : lines.held.subarray(0, lines.heldLength);
-  lines.held = null;
-  if (lineRead) {
-    // Read again from the data: the line whole, or after the joined held part, its LF.
-    if (lines.buf === p.data) p.offset = lines.from;
-    else {
-      bytes = lines.buf!.subarray(0, lines.heldLength);
-      p.offset--;
-    }
-  }
-  const action = p.callHead();
-  if (action !== HEAD_NO_BODY && action !== HEAD_STOP) {
-    p.state = ST_RAW;
-    if (bytes !== null) p.deliver(bytes);
-    return false;
-  }
-  p.messageEnd();
-  return action === HEAD_STOP;
-}
+import { ST_CHUNK_DATA, ST_CHUNK_SIZE, ST_TRAILERS } from './types.js';
+import { QUIRK_CHUNK_DATA_JUNK, QUIRK_CHUNK_EMPTY_LINE, QUIRK_CHUNK_NO_FINAL_CRLF, QUIRK_CLOSE_BEFORE_END } from '../quirks.js';
 
 /** A chunk-size line (strict, then the leniency of the role): chunk data, or the trailers after size 0. True: stop (error). */
 export function chunkSizeLine(p: MessageParser): boolean {
@@ -78,7 +46,7 @@ export function chunkEnd(p: MessageParser): boolean {
 /** A trailer field line, or the blank line that ends the message (trailers handed to onTrailers). */
 export function trailerLine(p: MessageParser): boolean {
   if (!p.nextLine()) return false;
-  if (p.lines.end !== p.lines.start) return p.field(p.trailers);
+  if (p.lines.end !== p.lines.start) return field(p, p.trailers);
   p.quirks &= ~QUIRK_CHUNK_NO_FINAL_CRLF;
   if (p.trailers.length > 0) {
     try {

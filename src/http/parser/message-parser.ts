@@ -7,8 +7,9 @@
  * Lines end at LF; one CR before it is dropped (bare LF accepted, QUIRK_LF_ONLY). Every line is read in one
  * place (line-reader.ts) into bytes: in place when whole in the call's data, else joined with the held part.
  * Text is decoded as 'ascii' (Node clears the high bit), as http-parser-js decodes it. Empty lines before
- * a start line are skipped (and counted in the head's bytes). Start lines: start-line.ts; field lines and
- * chunk sizes: field-line.ts; the chunked-body states and the HTTP/0.9-style reply: chunked-body.ts.
+ * a start line are skipped (and counted in the head's bytes). This file holds the state machine, the body
+ * pieces and the callbacks; the head's lines (start line, field lines, the blank line, the HTTP/0.9-style
+ * reply): head-lines.ts, parsing start-line.ts and field-line.ts; the chunked-body states: chunked-body.ts.
  *
  * Leniency (docs/http.md, "Leniency"): responses are read as the most lenient mainstream client reads
  * them; each unusual form sets a bit of `quirks` (quirks.ts), which the owner reads at head time and at
@@ -20,17 +21,15 @@
  * Callbacks go to `owner` (set once per parser, no closures per call). They never throw out of execute():
  * an exception is stored in `internalError` and the message stops as if onHead returned HEAD_STOP.
  */
-import {
-  asciiSlice, fieldBytes, fieldOther, foldLevel, hasZero, FIELD_BAD, FIELD_BARE_CR, FOLD_NONE,
-} from './field-line.js';
-import { chunkEnd, chunkSizeLine, simpleResponse, trailerLine } from './chunked-body.js';
+import { FOLD_NONE } from './field-line.js';
+import { chunkEnd, chunkSizeLine, trailerLine } from './chunked-body.js';
+import { fieldLine, startLine } from './head-lines.js';
 import { LineReader } from './line-reader.js';
-import { LINE_BAD, LINE_SIMPLE, mayBeStatusLine, requestLine, statusLine, STATUS_BAD, STATUS_LENIENT } from './start-line.js';
 import {
-  HEAD_NO_BODY, HEAD_STOP, ST_CHUNK_DATA, ST_CHUNK_END, ST_CHUNK_SIZE, ST_HEADER, ST_RAW, ST_SIZED, ST_START, ST_TRAILERS,
+  HEAD_STOP, ST_CHUNK_DATA, ST_CHUNK_END, ST_CHUNK_SIZE, ST_HEADER, ST_RAW, ST_SIZED, ST_START, ST_TRAILERS,
   type HeadAction, type HeadInfo, type ParseErrorReason, type ParserOwner,
 } from './types.js';
-import { QUIRK_CLOSE_BEFORE_END, QUIRK_LF_ONLY, QUIRK_STATUS_LINE, QUIRK_TE_HTTP10 } from '../quirks.js';
+import { QUIRK_CLOSE_BEFORE_END, QUIRK_LF_ONLY, QUIRK_TE_HTTP10 } from '../quirks.js';
 
 export * from './types.js';
 
@@ -67,16 +66,16 @@ export class MessageParser {
   error: ParseErrorReason | null = null;
   /** Offset in the data of the call in progress (after an error: where the failed line ended). */
   offset = 0;
-  /** Messages completed by this parser (an HTTP/0.9-style reply is taken only before the first). */
-  private messages = 0;
-  // Members below marked internal are read by chunked-body.ts (the parser's other half), nowhere else.
+  // Members below marked internal are read by head-lines.ts and chunked-body.ts (the parser's other parts), nowhere else.
+  /** @internal Messages completed by this parser (an HTTP/0.9-style reply is taken only before the first). */
+  messages = 0;
   /** @internal The line being read, and the part of one held across calls. */
   readonly lines = new LineReader();
   data: Buffer | null = null;
   end = 0;
-  /** Body framing set by the owner in onHead: chunked, or a length (null = until close). */
-  private chunked = false;
-  private length: number | null = 0;
+  /** @internal Body framing set by the owner in onHead: chunked, or a length (null = until close). */
+  chunked = false;
+  length: number | null = 0;
   /** Bytes left in the current sized body or chunk. */
   remaining = 0;
 
@@ -98,10 +97,10 @@ export class MessageParser {
     while (this.offset < end && !stop) {
       switch (this.state) {
         case ST_START:
-          stop = this.startLine();
+          stop = startLine(this);
           break;
         case ST_HEADER:
-          stop = this.fieldLine();
+          stop = fieldLine(this);
           break;
         case ST_SIZED:
         case ST_CHUNK_DATA:
@@ -209,100 +208,6 @@ export class MessageParser {
     this.error = reason;
     this.quirks &= ~QUIRK_CLOSE_BEFORE_END; // the error, not the close, ends this message
     return true;
-  }
-
-  private startLine(): boolean {
-    if (!this.nextLine()) {
-      // An HTTP/0.9-style reply is known from its first bytes; the rest of the line need not come.
-      if (this.role === 1 && this.messages === 0 && !mayBeStatusLine(this.lines.held!, 0, this.lines.heldLength)) return simpleResponse(this, false);
-      return false;
-    }
-    const b = this.lines.buf!;
-    if (this.lines.end === this.lines.start) {
-      this.quirks = 0; // an empty line between messages: not part of the next one
-      return false;
-    }
-    const line = asciiSlice(b, this.lines.start, this.lines.end);
-    const info = this.info;
-    if (this.role === 1) {
-      const r = statusLine(line, info);
-      if (r === STATUS_BAD) {
-        // A line meant as a status line (`HTTP/...`) that is not one stays an error, as in Chromium.
-        if (this.messages > 0 || mayBeStatusLine(b, this.lines.start, this.lines.end)) return this.fail('bad_status_line');
-        return simpleResponse(this, true);
-      }
-      if (r === STATUS_LENIENT) this.quirks |= QUIRK_STATUS_LINE;
-      this.state = ST_HEADER;
-      return false;
-    }
-    const r = requestLine(line, info, this.data!, this.offset, this.end, this);
-    if (r === LINE_BAD) return this.fail('bad_request_line');
-    if (info.url.indexOf('\u0000') >= 0 && hasZero(b, this.lines.start, this.lines.end)) this.nulByte = true;
-    if (r === LINE_SIMPLE) {
-      this.callHead(); // HTTP/0.9: no fields, no body, whatever the owner answers
-      this.messageEnd();
-      return false;
-    }
-    this.state = ST_HEADER;
-    return false;
-  }
-
-  /** One header line, or the blank line ending the head. True: stop execute(). */
-  private fieldLine(): boolean {
-    if (!this.nextLine()) return false;
-    if (this.lines.end === this.lines.start) return this.endOfHead();
-    return this.field(this.info.headers);
-  }
-
-  /** The field (or trailer) line just read, into `headers`; notes obs-fold. True: stop (error). */
-  /** @internal parser/ only */
-  field(headers: string[]): boolean {
-    const b = this.lines.buf!;
-    const s = this.lines.start;
-    const e = this.lines.end;
-    const q = fieldBytes(b, s, e, headers);
-    if (q >= 0) {
-      this.quirks |= q;
-      if (q !== 0 && hasZero(b, s, e)) this.nulByte = true;
-      return false;
-    }
-    const c = b[s]! & 0x7f;
-    if (c === 0x20 || c === 0x09) {
-      const level = foldLevel(headers, this.role === 1);
-      if (level > this.foldSeen) this.foldSeen = level;
-    }
-    const r = fieldOther(b, s, e, headers, this.role === 1);
-    if (r === FIELD_BARE_CR) return this.fail('bare_cr');
-    if (r === FIELD_BAD) return this.fail('bad_field');
-    this.quirks |= r;
-    if (r !== 0 && hasZero(b, s, e)) this.nulByte = true;
-    return false;
-  }
-
-  /** The blank line: onHead, then the body as framed. True: stop execute(). */
-  private endOfHead(): boolean {
-    this.chunked = false;
-    this.length = 0;
-    const action = this.callHead();
-    if (action === HEAD_STOP) {
-      this.messageEnd();
-      return true;
-    }
-    if (action === HEAD_NO_BODY) {
-      this.messageEnd();
-    } else if (this.chunked) {
-      this.state = ST_CHUNK_SIZE;
-      this.quirks |= QUIRK_CLOSE_BEFORE_END;
-    } else if (this.length === null) {
-      this.state = ST_RAW;
-    } else if (this.length > 0) {
-      this.remaining = this.length;
-      this.state = ST_SIZED;
-      this.quirks |= QUIRK_CLOSE_BEFORE_END;
-    } else {
-      this.messageEnd();
-    }
-    return false;
   }
 
   // ---- bodies ----
