@@ -270,17 +270,18 @@ export class Http2Connection implements StreamConsumer {
 
   /** Ends a stream that will not complete normally (reset, overflow, close); `interrupted` when cut mid-message. */
   private cut(s: H2Stream, sec: number, nsec: number, interrupted = true): void {
-    if (!s.requestSeen && !s.ex.flags.includes('pushed')) {
-      this.ctx.counters.inc('http2.response_without_request');
-      s.ex.flag('interrupted');
-    }
     if (interrupted && !s.ex.flags.includes('reset') && (!s.requestEnded || (s.ex.response !== null && !s.responseEnded))) s.ex.flag('interrupted');
     if (!s.requestEnded) s.endRequest(sec, nsec);
     if (!s.responseEnded) s.endResponse(sec, nsec);
     this.done(s);
   }
 
+  /** Emits a stream; one whose request was never seen (nor promised) is `interrupted`. */
   private done(s: H2Stream): void {
+    if (!s.requestSeen && !s.ex.flags.includes('pushed')) {
+      this.ctx.counters.inc('http2.response_without_request');
+      s.ex.flag('interrupted');
+    }
     this.streams.delete(s.id);
     if (s.ex.flags.includes('reset')) this.lingering = this.lingering.filter((l) => l !== s);
     s.emit(this.clientDir === 1);

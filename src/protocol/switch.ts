@@ -2,8 +2,8 @@
  * The consumer of one connection until its protocol is known, then the HTTP/1 or HTTP/2 state it built
  * (detect.ts decides on the first data). When the first data is too short to tell (a piece of the
  * preface shorter than 4 bytes, or fewer than 9 bytes of a server's first frame header), a copy of it
- * (at most 23 bytes) is kept and the decision is taken on the next data; the kept bytes are then
- * delivered first, with their own direction and time. A gap or the close decide at once (HTTP/1 unless the
+ * (at most 23 bytes, over as many pieces as it comes in) is kept and the decision is taken on later data;
+ * the kept bytes are then delivered first, with their direction and the time of their first piece. A gap or the close decide at once (HTTP/1 unless the
  * kept bytes say otherwise).
  *
  * Late join inside a frame (docs/http2.md "Detection"): a connection seen mid-stream whose first data is not
@@ -44,11 +44,14 @@ export class ProtocolSwitch implements StreamConsumer {
     let probe = data;
     if (this.kept !== null && this.keptDir === dir) probe = Buffer.concat([this.kept, data]);
     let proto = detectProtocol(probe, dir, this.info.midStream);
-    if (proto === null && this.kept === null) {
-      this.kept = Buffer.from(data); // a copy: `data` is valid during this call only
-      this.keptDir = dir;
-      this.keptSec = tsSec;
-      this.keptNsec = tsNsec;
+    if (proto === null && (this.kept === null || this.keptDir === dir)) {
+      // still too short (fewer than 24 bytes): kept, a copy since `data` is valid during this call only
+      if (this.kept === null) {
+        this.keptDir = dir;
+        this.keptSec = tsSec;
+        this.keptNsec = tsNsec;
+      }
+      this.kept = probe === data ? Buffer.from(data) : probe;
       return;
     }
     if (proto === null && this.kept !== null && this.keptDir !== dir) proto = detectProtocol(this.kept, this.keptDir, this.info.midStream, true);
