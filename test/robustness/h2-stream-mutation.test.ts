@@ -50,8 +50,8 @@ function checkExactSynth(p: InProcessPipeline, truth: H2Truth[]): string {
 function checkExactFixture(p: InProcessPipeline, expected: ExpectedExchange[]): string {
   const shared = sharedFailures(p);
   if (shared) return shared;
-  const got = p.exchanges.map((ex) => { const o = observed(ex); return `${key(o)} [${o.flags.join(",")}]`; }).sort();
-  const want = expected.map((e) => { const o = fixtureTruth(e); return `${key(o)} [${o.flags.join(",")}]`; }).sort();
+  const got = p.exchanges.map((ex) => { const o = observed(ex); return `${key(o)} [${o.flags.join(',')}]`; }).sort();
+  const want = expected.map((e) => { const o = fixtureTruth(e); return `${key(o)} [${o.flags.join(',')}]`; }).sort();
   return JSON.stringify(got) === JSON.stringify(want) ? '' : `got  ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`;
 }
 
