@@ -15,6 +15,8 @@ export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
 export const DATA = 0x0, HEADERS = 0x1, PRIORITY = 0x2, RST_STREAM = 0x3, SETTINGS = 0x4, PUSH_PROMISE = 0x5,
   PING = 0x6, GOAWAY = 0x7, WINDOW_UPDATE = 0x8, CONTINUATION = 0x9;
 export const END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4, PADDED = 0x8;
+/** A request header block: :method GET, :scheme http, :path /, :authority www.example.com (RFC 7541 C.4.1, Huffman-coded). */
+export const EXAMPLE_GET_BLOCK = Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex');
 /** The default SETTINGS_MAX_FRAME_SIZE. */
 export const MAX_FRAME = 16384;
 

@@ -7,8 +7,8 @@
  *   -> HTTP/2, the client's preface expected;
  * - a connection seen from the middle (no SYN) whose first data starts with a plausible HTTP/2 frame
  *   header (and a second one when the data holds its position) -> HTTP/2 without preface;
- * - anything else -> HTTP/1 as before. The check reads at most 24 bytes of the first data; when those are
- *   too few to tell, the caller keeps them and asks again with more (switch.ts).
+ * - anything else -> HTTP/1 as before. The check reads at most 24 bytes of the first data, or two frame
+ *   headers; when those are too few to tell, the caller keeps them and asks again with more (switch.ts).
  */
 import { plausibleFrameHeader, plausibleFrameStart } from '../http2/frame-reader.js';
 import { PREFACE } from '../http2/connection.js';

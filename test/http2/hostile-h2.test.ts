@@ -10,13 +10,11 @@ import { join } from 'node:path';
 import { runSensor, STACK_LINE } from '../util/sensor-run.js';
 import { writeH2Capture } from './h2-capture.js';
 import type { Chunk } from '../robustness/harness.js';
-import { PREFACE, HEADERS, CONTINUATION, DATA, END_STREAM, END_HEADERS, frame as fr } from '../../bench/lib/h2-frames.mjs';
+import { PREFACE, HEADERS, CONTINUATION, DATA, END_STREAM, END_HEADERS, EXAMPLE_GET_BLOCK as GET_BLOCK, frame as fr } from '../../bench/lib/h2-frames.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'pcs-h2-hostile-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
-/** :method GET, :scheme http, :path /, :authority www.example.com (RFC 7541 C.4.1, Huffman-coded). */
-const GET_BLOCK = Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex');
 const STATUS_200 = Buffer.from([0x88]);
 
 /** One connection per case, each its own client port. */

@@ -12,10 +12,9 @@ import type { Chunk } from './harness.js';
 import { renderH2Connection, type H2Truth, type SynthConnection, type SynthStream } from './h2-synth.js';
 import { makePrng } from '../util/prng.js';
 import {
-  CONTINUATION, END_HEADERS, HEADERS, HpackEncoder, PREFACE, frame, settings,
+  CONTINUATION, END_HEADERS, EXAMPLE_GET_BLOCK as GET_BLOCK, HEADERS, HpackEncoder, PREFACE, frame, settings,
 } from '../../bench/lib/h2-frames.mjs';
 
-const GET_BLOCK = Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex');
 
 const stream = (path: string, responseBody: number, grpc = false): SynthStream => ({
   method: 'GET', path, requestBody: 0, status: 200, responseBody, grpc, trailers: false, reset: false, extra: 3,

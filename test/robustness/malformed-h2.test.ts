@@ -14,11 +14,9 @@ import { InProcessPipeline, checkProperty, FailureLog, SEED, type Chunk, type En
 import { buildFrames, damageArb } from './stream-builder.js';
 import { renderH2Connection, type SynthConnection } from './h2-synth.js';
 import {
-  CONTINUATION, DATA, END_HEADERS, END_STREAM, HEADERS, PADDED, HpackEncoder, frame, headerFrames,
+  CONTINUATION, DATA, END_HEADERS, END_STREAM, EXAMPLE_GET_BLOCK as GET_BLOCK, HEADERS, PADDED, HpackEncoder, frame, headerFrames,
 } from '../../bench/lib/h2-frames.mjs';
 
-/** :method GET, :scheme http, :path /, :authority www.example.com (RFC 7541 C.4.1, Huffman-coded). */
-const GET_BLOCK = Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex');
 const hd = (sid: number, block: Buffer, flags = END_HEADERS | END_STREAM): Buffer => frame(HEADERS, flags, sid, block);
 
 /** Client bytes after the valid stream 1 (stream ids from 3); `counted`: must be counted or flagged. */
