@@ -26,8 +26,9 @@ const HEADERS = 1, DATA = 0;
 interface Logged { client_port: number; stream_id: number | null; method: string; path: string; status: number }
 interface Cut { fixture: string; at: PacketAt; ports: Map<number, number>; want: Array<Logged & { port: number }>; joined: Set<number> }
 
-/** The client port `p` of cut `i`, moved so that every cut's connections are distinct. */
-const portOf = (i: number, k: number): number => 20000 + i * 8 + k;
+/** Client ports given to the cuts' connections, so that every cut's connections are distinct. */
+let nextPort = 20000;
+const movedPorts = (ports: Iterable<number>): Map<number, number> => new Map([...ports].map((port) => [port, nextPort++]));
 
 /** Rewrites the TCP client port of a frame (checksums are not verified by the sensor). */
 function withPort(dec: PacketDecoder, pkt: DecodedPacket, linkType: number, data: Buffer, ports: Map<number, number>): Buffer {
@@ -78,9 +79,8 @@ for (const name of ['h2-node', 'h2-nghttp', 'h2-curl', 'grpc']) {
     const pool = ofDir.length > 0 ? ofDir : inside.filter((x) => x.p.dir === dir);
     const picks = new Set(Array.from({ length: Math.min(CUTS_PER_DIRECTION, pool.length) }, (_, k) => pool[Math.floor((k * pool.length) / Math.min(CUTS_PER_DIRECTION, pool.length))]));
     for (const { p, pos } of picks) {
-      const i = cuts.length;
       const open = [...m.connections.values()].filter((c) => m.packets.slice(0, pos).some((q) => q.clientPort === c.clientPort));
-      const ports = new Map([...m.connections.keys()].map((port, k) => [port, portOf(i, k)]));
+      const ports = movedPorts(m.connections.keys());
       const want = open.flatMap((c) => reportable(c, m.packets, pos, logged).map((e) => ({ ...e, port: ports.get(c.clientPort)! })));
       cuts.push({ fixture: name, at: p, ports, want, joined: new Set(open.map((c) => ports.get(c.clientPort)!)) });
       const slice = m.file.records.slice(p.index);
@@ -123,4 +123,45 @@ t.test('captures cut inside frames: later streams reported as logged', async (t)
     t.same(wrong.map((r) => `${r.stream_id} ${r.request.method} ${r.request.target} ${r.response?.status}`), [], `${label}: nothing reported that was not logged`);
     t.ok(got.every((r) => !c.joined.has(r.client.port) || r.flags.includes('mid_stream')), `${label}: the streams of the connections cut are flagged mid_stream`);
   }
+});
+
+// HTTP/1 captures cut inside a message: the later chunks are checked for an HTTP/2 frame start until HTTP/1
+// finds a message; none may be taken for HTTP/2, and the requests reported are requests that were sent.
+t.test('HTTP/1 captures cut inside a message stay HTTP/1', async (t) => {
+  const h1: PcapRecord[] = [];
+  let h1Link = 1, h1Nano = false, shift = 0, n = 0;
+  const sent = new Map<number, Set<string>>();
+  const h1Dir = join(REPO_ROOT, 'fixtures', 'captures');
+  for (const f of ['concurrent', 'curl-variety', 'nginx', 'node-keepalive', 'pipelining', 'python-http10']) {
+    const m = mapCapture(join(h1Dir, `${f}.pcap`));
+    h1Link = m.file.linkType;
+    h1Nano = m.file.nano;
+    const logged = JSON.parse(readFileSync(join(h1Dir, `${f}.expected.json`), 'utf8')).exchanges as Array<{ client_port: number; method: string; target: string }>;
+    const inside = m.packets.filter((p) => {
+      const r = m.file.records[p.index];
+      dec.decode(m.file.linkType, r.data, 0, r.data.length, pkt);
+      return !/^(HTTP\/|[A-Z]+ )/.test(r.data.toString('latin1', pkt.payloadOff, pkt.payloadOff + 8));
+    });
+    for (let k = 0; k < Math.min(6, inside.length); k++) {
+      const p = inside[Math.floor((k * inside.length) / Math.min(6, inside.length))];
+      n++;
+      const ports = movedPorts(m.connections.keys());
+      for (const [orig, moved] of ports) sent.set(moved, new Set(logged.filter((e) => e.client_port === orig).map((e) => `${e.method} ${e.target}`)));
+      const slice = m.file.records.slice(p.index);
+      for (const r of slice) h1.push({ ...r, tsSec: r.tsSec - slice[0].tsSec + 1_700_000_000 + shift, data: withPort(dec, pkt, h1Link, r.data, ports) });
+      shift = h1[h1.length - 1].tsSec - 1_700_000_000 + 120;
+    }
+  }
+  t.ok(n >= 20, `${n} HTTP/1 cut points inside messages`);
+  const pcap = join(work, 'h1-cuts.pcap');
+  writePcapFile(pcap, { linkType: h1Link, nano: h1Nano, records: h1 });
+  const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0'], { withOut: true, timeoutMs: 300_000 });
+  t.equal(res.code, 0, 'exit 0');
+  const final = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => o.msg === 'final stats');
+  const s: Record<string, number> = final?.stats ?? {};
+  t.equal(s['http2.connections'] ?? 0, 0, 'no connection taken for HTTP/2');
+  t.equal(s['http2.mid_stream_join'] ?? 0, 0, 'no join');
+  t.ok(res.records.length > 50, `${res.records.length} HTTP/1 exchanges reported`);
+  const invented = res.records.filter((r) => r.request.method !== '' && !sent.get(r.client.port)?.has(`${r.request.method} ${r.request.target}`));
+  t.same(invented.map((r) => `${r.client.port} ${r.request.method} ${r.request.target}`), [], 'every request reported was sent');
 });
