@@ -1,6 +1,6 @@
 // HTTP/2 cleartext (prior knowledge) and gRPC messages for the synthetic capture (docs/performance.md,
-// "The h2c capture"). The HPACK encoding is written here: static-table indexed fields and literals
-// without indexing (an indexed or a literal name, no Huffman coding), so no header block depends on
+// "The h2c capture"). Frames and header blocks come from h2-frames.mjs; its stateless `hpack` (static-table
+// indexed fields and literals without indexing, no Huffman coding) is used, so no header block depends on
 // another one and any stream can be cut out of the capture on its own.
 //
 // h2Exchanges(rng, pool, host) returns { messages(c), truth }: messages(c) gives the client's and the
@@ -8,82 +8,18 @@
 // also carries the preface and SETTINGS, the second the client's SETTINGS ACK), and counts into truth
 // { streams, grpc, grpcErrors }. One stream per call: the streams of one connection follow each other.
 
-const FRAME_DATA = 0, FRAME_HEADERS = 1, FRAME_SETTINGS = 4, FRAME_WINDOW_UPDATE = 8;
-const END_STREAM = 0x1, END_HEADERS = 0x4, ACK = 0x1;
-const MAX_FRAME = 16384;
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+import { END_HEADERS, END_STREAM, HEADERS as FRAME_HEADERS, PREFACE, WINDOW_UPDATE as FRAME_WINDOW_UPDATE,
+  dataFrames, frame, grpcMessages, hpack, settings } from './h2-frames.mjs';
 
 /** Static-table indices (RFC 7541 Appendix A) used below. */
 const S = { authority: 1, get: 2, post: 3, schemeHttp: 6, status200: 8, status404: 13, path: 4, accept: 19,
   authorization: 23, contentLength: 28, contentType: 31, date: 33, server: 54, userAgent: 58 };
 
-/** HPACK integer with an N-bit prefix (RFC 7541 §5.1), the prefix's high bits `first`. */
-function int(out, first, n, v) {
-  const max = (1 << n) - 1;
-  if (v < max) { out.push(first | v); return; }
-  out.push(first | max);
-  v -= max;
-  while (v >= 128) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
-  out.push(v);
-}
-function str(out, s) {
-  const b = Buffer.from(s, 'latin1');
-  int(out, 0, 7, b.length); // H = 0: no Huffman coding
-  for (const x of b) out.push(x);
-}
-
-/**
- * One header block: each field is a static index (number: indexed field), [index, value] (literal
- * without indexing, indexed name) or [name, value] (literal without indexing, literal name). Also used by
- * the HTTP/2 process tests (test/http2/h2-capture.ts).
- * @param {Array<number | Array<number | string>>} fields  number, [index, value] or [name, value]
- * @returns {Buffer}
- */
-export function hpack(fields) {
-  const out = [];
-  for (const f of fields) {
-    if (typeof f === 'number') int(out, 0x80, 7, f);
-    else if (typeof f[0] === 'number') { int(out, 0x00, 4, f[0]); str(out, f[1]); }
-    else { out.push(0x00); str(out, f[0]); str(out, f[1]); }
-  }
-  return Buffer.from(out);
-}
-
-function frame(type, flags, stream, payload) {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(payload.length, 0, 3); h[3] = type; h[4] = flags; h.writeUInt32BE(stream, 5);
-  return [h, payload];
-}
-
-/** DATA frames of at most 16 KiB carrying `body`; END_STREAM on the last when `end`. */
-function data(stream, body, end) {
-  const parts = [];
-  for (let off = 0; off < body.length || off === 0; off += MAX_FRAME) {
-    const last = off + MAX_FRAME >= body.length;
-    parts.push(...frame(FRAME_DATA, last && end ? END_STREAM : 0, stream, body.subarray(off, off + MAX_FRAME)));
-    if (last) break;
-  }
-  return parts;
-}
-
-/** gRPC length-prefixed messages (compressed flag 0, 4-byte length). */
-function grpcFrame(msgs) {
-  const parts = [];
-  for (const m of msgs) { const h = Buffer.alloc(5); h.writeUInt32BE(m.length, 1); parts.push(h, m); }
-  return Buffer.concat(parts);
-}
-
-const settings = (pairs) => {
-  const b = Buffer.alloc(6 * pairs.length);
-  pairs.forEach(([id, v], i) => { b.writeUInt16BE(id, 6 * i); b.writeUInt32BE(v, 6 * i + 2); });
-  return b;
-};
 const CLIENT_OPEN = Buffer.concat([PREFACE,
-  ...frame(FRAME_SETTINGS, 0, 0, settings([[2, 0], [4, 0x7fffffff]])), // ENABLE_PUSH 0, INITIAL_WINDOW_SIZE
-  ...frame(FRAME_WINDOW_UPDATE, 0, 0, Buffer.from([0x7f, 0xff, 0x00, 0x00]))]);
-const SERVER_OPEN = Buffer.concat([...frame(FRAME_SETTINGS, 0, 0, settings([[3, 100], [4, 0x7fffffff]])),
-  ...frame(FRAME_SETTINGS, ACK, 0, Buffer.alloc(0))]);
-const SETTINGS_ACK = Buffer.concat(frame(FRAME_SETTINGS, ACK, 0, Buffer.alloc(0)));
+  settings([[2, 0], [4, 0x7fffffff]]), // ENABLE_PUSH 0, INITIAL_WINDOW_SIZE
+  frame(FRAME_WINDOW_UPDATE, 0, 0, Buffer.from([0x7f, 0xff, 0x00, 0x00]))]);
+const SERVER_OPEN = Buffer.concat([settings([[3, 100], [4, 0x7fffffff]]), settings([], true)]);
+const SETTINGS_ACK = settings([], true);
 const DATE = 'Sun, 29 Nov 2026 05:00:00 GMT';
 const GRPC_METHODS = ['/bench.v1.Items/Get', '/bench.v1.Items/List', '/bench.v1.Orders/Create'];
 
@@ -108,11 +44,11 @@ export function h2Exchanges(rng, pool, host) {
       [S.accept, 'application/json'], [S.authorization, `Bearer tok${id}abcdef`], ['x-request-id', `${id}-${Math.floor(rng() * 1e9)}`]];
     const reqBody = post ? pool.requestBodies[Math.floor(rng() * pool.requestBodies.length)] : null;
     if (reqBody) reqFields.push([S.contentType, 'application/json'], [S.contentLength, String(reqBody.length)]);
-    const req = [...frame(FRAME_HEADERS, END_HEADERS | (reqBody ? 0 : END_STREAM), stream, hpack(reqFields))];
-    if (reqBody) req.push(...data(stream, reqBody, true));
+    const req = [frame(FRAME_HEADERS, END_HEADERS | (reqBody ? 0 : END_STREAM), stream, hpack(reqFields))];
+    if (reqBody) req.push(...dataFrames(stream, reqBody, true));
     const body = pickBody();
-    const res = [...frame(FRAME_HEADERS, END_HEADERS, stream, hpack([S.status200, [S.contentType, 'application/json'],
-      [S.contentLength, String(body.length)], [S.date, DATE], [S.server, 'bench-h2/1.0']])), ...data(stream, body, true)];
+    const res = [frame(FRAME_HEADERS, END_HEADERS, stream, hpack([S.status200, [S.contentType, 'application/json'],
+      [S.contentLength, String(body.length)], [S.date, DATE], [S.server, 'bench-h2/1.0']])), ...dataFrames(stream, body, true)];
     return [req, res];
   };
 
@@ -122,17 +58,17 @@ export function h2Exchanges(rng, pool, host) {
     const reqFields = [S.post, S.schemeHttp, [S.authority, host], [S.path, GRPC_METHODS[id % GRPC_METHODS.length]],
       [S.contentType, 'application/grpc'], ['te', 'trailers'], [S.userAgent, 'grpc-bench/1.0'],
       [S.authorization, `Bearer tok${id}abcdef`]];
-    const req = [...frame(FRAME_HEADERS, END_HEADERS, stream, hpack(reqFields)),
-      ...data(stream, grpcFrame([pool.requestBodies[id % pool.requestBodies.length]]), true)];
+    const req = [frame(FRAME_HEADERS, END_HEADERS, stream, hpack(reqFields)),
+      ...dataFrames(stream, grpcMessages([pool.requestBodies[id % pool.requestBodies.length]]), true)];
     if (rng() < 0.05) {
       truth.grpcErrors++;
-      return [req, frame(FRAME_HEADERS, END_HEADERS | END_STREAM, stream, hpack([S.status200,
-        [S.contentType, 'application/grpc'], ['grpc-status', '5'], ['grpc-message', 'item not found']]))];
+      return [req, [frame(FRAME_HEADERS, END_HEADERS | END_STREAM, stream, hpack([S.status200,
+        [S.contentType, 'application/grpc'], ['grpc-status', '5'], ['grpc-message', 'item not found']]))]];
     }
     const msgs = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => pickBody());
-    const res = [...frame(FRAME_HEADERS, END_HEADERS, stream, hpack([S.status200, [S.contentType, 'application/grpc']])),
-      ...data(stream, grpcFrame(msgs), false),
-      ...frame(FRAME_HEADERS, END_HEADERS | END_STREAM, stream, hpack([['grpc-status', '0'], ['grpc-message', '']]))];
+    const res = [frame(FRAME_HEADERS, END_HEADERS, stream, hpack([S.status200, [S.contentType, 'application/grpc']])),
+      ...dataFrames(stream, grpcMessages(msgs), false),
+      frame(FRAME_HEADERS, END_HEADERS | END_STREAM, stream, hpack([['grpc-status', '0'], ['grpc-message', '']]))];
     return [req, res];
   };
 

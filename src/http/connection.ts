@@ -39,6 +39,8 @@ export class HttpConnection implements StreamConsumer, Pairing {
   /** A CONNECT tunnel began: requests opened from now on are inside it (flag `tunneled`). */
   private tunneled = false;
   private closed = false;
+  /** A request or response head was found (see `inStep`). */
+  private headSeen = false;
 
   constructor(conn: ConnectionInfo, ctx: HttpContext) {
     this.conn = conn;
@@ -179,10 +181,19 @@ export class HttpConnection implements StreamConsumer, Pairing {
     this.loss.onResponseLoss(this.queue.unanswered);
   }
 
+  /**
+   * Whether the stage has found an HTTP/1 message on the connection (a head seen or being parsed). Until
+   * then, a connection seen mid-stream may still turn out to be HTTP/2 (src/protocol/switch.ts).
+   */
+  get inStep(): boolean {
+    return this.headSeen || this.request.headInProgress();
+  }
+
   // ---- Pairing (called by the sides) ----
 
   openRequest(info: HeadInfo, startSec: number, startNsec: number, tsSec: number, tsNsec: number): PendingExchange {
     const ex = exchangeForHead(this.queue.nextDepth(), info, startSec, startNsec);
+    this.headSeen = true;
     if (this.conn.midStream) ex.flag('mid_stream');
     if (this.roles.swapped) ex.flag('roles_swapped');
     if (this.tunneled) ex.flag('tunneled');
@@ -206,12 +217,14 @@ export class HttpConnection implements StreamConsumer, Pairing {
   }
 
   answerOldest(): PendingExchange | null {
+    this.headSeen = true;
     const ex = this.queue.answer();
     if (ex !== null) this.loss.onResponsePaired(ex, this.queue.unanswered);
     return ex;
   }
 
   responseWithoutRequest(): void {
+    this.headSeen = true;
     this.ctx.counters.inc('http.response_without_request');
     this.loss.onOrphanResponse(this.queue.requestCount);
   }

@@ -8,14 +8,18 @@
  * block fills when it comes (segments of both directions may be captured out of order); one still without
  * request when it ends is `interrupted` (`http2.response_without_request`).
  * A gap in a direction loses its frame boundaries: that direction is ignored (`http2.gap_desync`) until a
- * chunk starts with a plausible frame header. Nothing here throws.
+ * chunk starts with a plausible frame header (`plausibleFrameStart`); its frame reader and HPACK decoder then
+ * start afresh (`http2.resync`), so a header block referring to entries inserted in the lost bytes finds them
+ * unknown (`header_error`) instead of finding older entries at their index. A connection joined mid-stream
+ * (no preface expected) starts with both directions in that state. Bytes ignored so are counted
+ * (`http2.bytes_discarded.<resync|mid_stream>`). Nothing here throws.
  */
 import type { CloseReason, ConnectionInfo, Direction, StreamConsumer } from '../reassembly/types.js';
 import type { HttpContext } from '../http/context.js';
 import type { PendingExchange } from '../http/pending-exchange.js';
 import {
   FLAG_END_HEADERS, FLAG_END_STREAM, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_PUSH_PROMISE,
-  FRAME_RST_STREAM, FrameReader, plausibleFrameHeader, type FrameHandler,
+  FRAME_RST_STREAM, FrameReader, plausibleFrameStart, type FrameHandler,
 } from './frame-reader.js';
 import { HeaderBlocks, type Block } from './header-block.js';
 import { HpackDecoder } from './hpack.js';
@@ -29,13 +33,18 @@ export const MAX_OPEN_STREAMS = 256;
 export const LINGER_STREAMS = 16;
 /** Largest HPACK dynamic table kept per direction (bytes as RFC 7541 counts them). */
 export const HPACK_TABLE_CAP = 65536;
+/** Room above `maxHeaderBytes` for a held non-DATA frame (padding, priority fields, a PUSH_PROMISE's id). */
+const FRAME_ROOM = 512;
+
+/** Whether a direction's frame boundaries are known: yes, lost after a gap, or not yet found (joined mid-stream). */
+type Sync = 'synced' | 'resync' | 'mid_stream';
 
 export class Http2Connection implements StreamConsumer {
   private readonly readers: [FrameReader, FrameReader];
   private readonly hpack = [new HpackDecoder(HPACK_TABLE_CAP), new HpackDecoder(HPACK_TABLE_CAP)];
   private readonly blocks: [HeaderBlocks, HeaderBlocks];
   private readonly streams = new Map<number, H2Stream>();
-  private readonly lost: [boolean, boolean] = [false, false];
+  private readonly sync: [Sync, Sync];
   /** Reset streams kept open for late frames, oldest first (at most LINGER_STREAMS). */
   private lingering: H2Stream[] = [];
   private depth = 0;
@@ -51,6 +60,7 @@ export class Http2Connection implements StreamConsumer {
   /**
    * `preface`: the client preface is expected (prior knowledge, or after an h2c upgrade): checked and skipped.
    * `upgrade`: the HTTP/1.1 request of an h2c upgrade: it is stream 1's request, whose response comes as HTTP/2.
+   * Neither: joined mid-stream; each direction is read from its first chunk that starts with a plausible frame.
    */
   constructor(
     private readonly conn: ConnectionInfo, private readonly ctx: HttpContext, preface: boolean,
@@ -62,8 +72,9 @@ export class Http2Connection implements StreamConsumer {
       this.streams.set(1, s);
       ctx.counters.inc('http2.upgraded');
     }
-    const cap = ctx.opts.maxHeaderBytes + 512;
+    const cap = ctx.opts.maxHeaderBytes + FRAME_ROOM;
     this.readers = [new FrameReader(this.handler(0), cap), new FrameReader(this.handler(1), cap)];
+    this.sync = preface || upgrade !== null ? ['synced', 'synced'] : ['mid_stream', 'mid_stream'];
     this.blocks = [new HeaderBlocks(ctx.counters, ctx.opts.maxHeaderBytes), new HeaderBlocks(ctx.counters, ctx.opts.maxHeaderBytes)];
     ctx.counters.inc('http2.connections');
   }
@@ -76,11 +87,18 @@ export class Http2Connection implements StreamConsumer {
       data = this.skipPreface(dir, data);
       if (data.length === 0) return;
     }
-    if (this.lost[dir]) {
-      if (!plausibleFrameHeader(data, 0)) return;
-      this.lost[dir] = false;
-      this.ctx.counters.inc('http2.resync');
-      this.readers[dir] = new FrameReader(this.handler(dir), this.ctx.opts.maxHeaderBytes + 512);
+    const sync = this.sync[dir];
+    if (sync !== 'synced') {
+      if (!plausibleFrameStart(data)) {
+        this.ctx.counters.inc(`http2.bytes_discarded.${sync}`, data.length);
+        return;
+      }
+      this.sync[dir] = 'synced';
+      if (sync === 'resync') {
+        this.ctx.counters.inc('http2.resync');
+        this.readers[dir].reset();
+        this.hpack[dir] = new HpackDecoder(HPACK_TABLE_CAP);
+      }
     }
     this.readers[dir].write(data);
   }
@@ -108,7 +126,7 @@ export class Http2Connection implements StreamConsumer {
     this.sec = tsSec;
     this.nsec = tsNsec;
     this.ctx.counters.inc('http2.gap_desync');
-    this.lost[dir] = true;
+    if (this.sync[dir] === 'synced') this.sync[dir] = 'resync';
     this.blocks[dir].interrupt();
     for (const s of this.streams.values()) s.ex.flag('interrupted');
   }
@@ -252,17 +270,18 @@ export class Http2Connection implements StreamConsumer {
 
   /** Ends a stream that will not complete normally (reset, overflow, close); `interrupted` when cut mid-message. */
   private cut(s: H2Stream, sec: number, nsec: number, interrupted = true): void {
-    if (!s.requestSeen && !s.ex.flags.includes('pushed')) {
-      this.ctx.counters.inc('http2.response_without_request');
-      s.ex.flag('interrupted');
-    }
     if (interrupted && !s.ex.flags.includes('reset') && (!s.requestEnded || (s.ex.response !== null && !s.responseEnded))) s.ex.flag('interrupted');
     if (!s.requestEnded) s.endRequest(sec, nsec);
     if (!s.responseEnded) s.endResponse(sec, nsec);
     this.done(s);
   }
 
+  /** Emits a stream; one whose request was never seen (nor promised) is `interrupted`. */
   private done(s: H2Stream): void {
+    if (!s.requestSeen && !s.ex.flags.includes('pushed')) {
+      this.ctx.counters.inc('http2.response_without_request');
+      s.ex.flag('interrupted');
+    }
     this.streams.delete(s.id);
     if (s.ex.flags.includes('reset')) this.lingering = this.lingering.filter((l) => l !== s);
     s.emit(this.clientDir === 1);

@@ -50,6 +50,16 @@ export class FrameReader {
 
   constructor(private readonly h: FrameHandler, private readonly maxHeldFrame: number) {}
 
+  /** Forgets the frame in progress: the next byte written is read as the start of a frame header (resync). */
+  reset(): void {
+    this.st = St.Header;
+    this.headFill = 0;
+    this.left = 0;
+    this.pad = 0;
+    this.payload = null;
+    this.fill = 0;
+  }
+
   write(data: Buffer): void {
     let i = 0;
     const n = data.length;
@@ -194,4 +204,16 @@ export function plausibleFrameHeader(b: Buffer, at: number): boolean {
   if (type === FRAME_PING && len !== 8) return false;
   if ((type === FRAME_RST_STREAM || type === FRAME_WINDOW_UPDATE) && len !== 4) return false;
   return true;
+}
+
+/**
+ * True when `b` starts with a plausible frame header and, when `b` holds the position of the next one
+ * (9 + length), that one is plausible too. Used wherever a frame boundary is guessed: the first data of a
+ * connection seen mid-stream (src/protocol/detect.ts), a later chunk of such a connection not yet
+ * recognised (src/protocol/switch.ts), and a direction resynchronising after a gap (connection.ts).
+ */
+export function plausibleFrameStart(b: Buffer): boolean {
+  if (!plausibleFrameHeader(b, 0)) return false;
+  const next = 9 + ((b[0] << 16) | (b[1] << 8) | b[2]);
+  return b.length < next + 9 || plausibleFrameHeader(b, next);
 }

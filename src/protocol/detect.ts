@@ -7,10 +7,10 @@
  *   -> HTTP/2, the client's preface expected;
  * - a connection seen from the middle (no SYN) whose first data starts with a plausible HTTP/2 frame
  *   header (and a second one when the data holds its position) -> HTTP/2 without preface;
- * - anything else -> HTTP/1 as before. The check reads at most 24 bytes of the first data; when those are
- *   too few to tell, the caller keeps them and asks again with more (switch.ts).
+ * - anything else -> HTTP/1 as before. The check reads at most 24 bytes of the first data, or two frame
+ *   headers; when those are too few to tell, the caller keeps them and asks again with more (switch.ts).
  */
-import { plausibleFrameHeader } from '../http2/frame-reader.js';
+import { plausibleFrameHeader, plausibleFrameStart } from '../http2/frame-reader.js';
 import { PREFACE } from '../http2/connection.js';
 
 export type Protocol = 'http1' | 'http2-preface' | 'http2-frames';
@@ -30,9 +30,6 @@ export function detectProtocol(data: Buffer, dir: number, midStream: boolean, fi
   if (dir === 1 && !midStream && data.length >= 9 && data[3] === 4 /* SETTINGS */ && plausibleFrameHeader(data, 0)) {
     return 'http2-preface';
   }
-  if (midStream && plausibleFrameHeader(data, 0)) {
-    const len = (data[0] << 16) | (data[1] << 8) | data[2];
-    if (data.length < 9 + len + 9 || plausibleFrameHeader(data, 9 + len)) return 'http2-frames';
-  }
+  if (midStream && plausibleFrameStart(data)) return 'http2-frames';
   return 'http1';
 }

@@ -11,6 +11,7 @@ import { Counters } from '../../src/util/counters.js';
 import * as B from '../util/packet-builder.js';
 import { makePrng as prng } from '../util/prng.js';
 import * as L from '../../fixtures/links/relink.js';
+import { HEADERS, END_HEADERS, END_STREAM, PREFACE, HpackEncoder, frame, settings } from '../../bench/lib/h2-frames.mjs';
 
 const SEED = Number(process.env.DECODE_FUZZ_SEED ?? 0x5eed1234);
 const ITERATIONS = 60_000;
@@ -22,7 +23,13 @@ function validFrames(): { dlt: number; frame: Buffer }[] {
   const seg = B.tcp({ options: B.typicalSynOptions(), payload: Buffer.from('GET / HTTP/1.1\r\n\r\n') });
   const v4 = B.ipv4({ options: Buffer.from([1, 1, 1, 0]), payload: seg });
   const v6 = B.ipv6({ extHeaders: [{ type: 'hopByHop' }, { type: 'routing', length: 16 }, { type: 'fragment' }, { type: 'ah' }], payload: seg });
+  // an h2c connection's first segment: preface, SETTINGS, a HEADERS frame (Huffman, dynamic table)
+  const h2 = Buffer.concat([PREFACE, settings([[4, 65535]]), frame(HEADERS, END_HEADERS | END_STREAM, 1,
+    new HpackEncoder().encode([[':method', 'GET'], [':scheme', 'http'], [':authority', 'api.test'], [':path', '/h2']]))]);
+  const h2v4 = B.ipv4({ payload: B.tcp({ dstPort: 8080, payload: h2 }) });
   return [
+    { dlt: 1, frame: B.ethernet({ etherType: 0x0800, payload: h2v4 }) },
+    { dlt: 276, frame: B.sll2(0x86dd, B.ipv6({ payload: B.tcp({ srcPort: 8080, payload: h2.subarray(24) }) })) },
     { dlt: 1, frame: B.ethernet({ etherType: 0x0800, payload: v4 }) },
     { dlt: 1, frame: B.ethernet({ etherType: 0x86dd, tags: B.qinq(1, 2), payload: v6 }) },
     { dlt: 113, frame: B.sll(0x8100, Buffer.concat([Buffer.from([0, 1, 0x08, 0]), v4])) },

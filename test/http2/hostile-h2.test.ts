@@ -8,27 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSensor, STACK_LINE } from '../util/sensor-run.js';
-import { writePcapFile, LINKTYPE_ETHERNET } from '../util/pcap-file.js';
-import { buildFrames } from '../robustness/stream-builder.js';
+import { writeH2Capture } from './h2-capture.js';
 import type { Chunk } from '../robustness/harness.js';
+import { PREFACE, HEADERS, CONTINUATION, DATA, END_STREAM, END_HEADERS, EXAMPLE_GET_BLOCK as GET_BLOCK, frame as fr } from '../../bench/lib/h2-frames.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'pcs-h2-hostile-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-
-function fr(type: number, flags: number, sid: number, payload: Buffer, length = payload.length): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(length, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  h.writeUInt32BE(sid, 5);
-  return Buffer.concat([h, payload]);
-}
-const HEADERS = 1, CONTINUATION = 9, DATA = 0;
-const END_STREAM = 1, END_HEADERS = 4;
-/** :method GET, :scheme http, :path /, :authority www.example.com (RFC 7541 C.4.1, Huffman-coded). */
-const GET_BLOCK = Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex');
 const STATUS_200 = Buffer.from([0x88]);
 
 /** One connection per case, each its own client port. */
@@ -60,12 +46,8 @@ const cases: Record<string, Chunk[]> = {
 };
 
 t.test('hostile HTTP/2: no crash, each case counted', async (t) => {
-  const records = Object.entries(cases).flatMap(([, chunks], i) => buildFrames(
-    { clientIp: '10.0.0.1', serverIp: '10.0.0.2', clientPort: 40000 + i, serverPort: 8080 }, chunks,
-    { maxSegment: 1460, shuffle: false, duplicate: 0, overlap: 0, loss: 0, seed: i + 1 }, 1_700_000_000 + i,
-  ).frames);
   const pcap = join(work, 'hostile-h2.pcap');
-  writePcapFile(pcap, { linkType: LINKTYPE_ETHERNET, nano: true, records: records.map((f) => ({ tsSec: f.tsSec, tsFrac: f.tsNsec, origLen: f.data.length, data: f.data })) });
+  writeH2Capture(pcap, Object.values(cases));
   const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0'], { withOut: true, timeoutMs: 120_000 });
   t.equal(res.code, 0, 'exit 0');
   t.notMatch(res.stderr + res.stdout, STACK_LINE, 'no stack trace');

@@ -20,6 +20,7 @@ import * as B from '../util/packet-builder.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CAPTURES_DIR = join(REPO, 'fixtures', 'captures');
+export const CAPTURES_H2_DIR = join(REPO, 'fixtures', 'captures-h2');
 export const FOUND_DIR = join(REPO, 'fixtures', 'found');
 
 /** Cases per property; multiplied by a per-test weight so heavier properties run fewer cases. */
@@ -74,6 +75,8 @@ export interface FixtureConnection {
 export interface ExpectedExchange {
   client_port: number; server_port: number; order_on_connection: number; method: string; target: string;
   request_body_length: number; status: number | null; response_body_length: number;
+  /** HTTP/2 captures: the stream id (null when the log does not name it) and the flags it must carry (`reset`). */
+  stream_id?: number | null; flags?: string[];
 }
 
 export interface Fixture {
@@ -104,17 +107,31 @@ class StreamRecorder implements StreamConsumerFactory {
   }
 }
 
-let fixtureCache: Fixture[] | null = null;
+const fixtureCache = new Map<string, Fixture[]>();
 
 /**
  * Every fixtures/captures/*.pcap with its expected exchanges and the clean byte streams of its
  * connections (the recordings are loss-free: a gap here is a fixture problem and throws).
  */
 export function loadFixtures(): Fixture[] {
-  if (fixtureCache) return fixtureCache;
+  return loadCaptures(CAPTURES_DIR, (e) => e as ExpectedExchange);
+}
+
+/** The same for the HTTP/2 captures (fixtures/captures-h2; their logs name `path`, `stream_id`, `reset`). */
+export function loadH2Fixtures(): Fixture[] {
+  return loadCaptures(CAPTURES_H2_DIR, (e) => ({
+    client_port: e.client_port, server_port: e.server_port, order_on_connection: e.stream_id ?? 0, method: e.method,
+    target: e.path, request_body_length: e.request_body_length, status: e.status, response_body_length: e.response_body_length,
+    stream_id: e.stream_id, flags: e.reset ? ['reset'] : [],
+  }));
+}
+
+function loadCaptures(dir: string, expectedOf: (e: any) => ExpectedExchange): Fixture[] {
+  const cached = fixtureCache.get(dir);
+  if (cached) return cached;
   const out: Fixture[] = [];
-  for (const f of readdirSync(CAPTURES_DIR).filter((n) => n.endsWith('.pcap')).sort()) {
-    const pcap = readPcapFile(join(CAPTURES_DIR, f));
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.pcap')).sort()) {
+    const pcap = readPcapFile(join(dir, f));
     const counters = new Counters();
     const rec = new StreamRecorder();
     const asm = new Assembler(rec, {}, counters, 1);
@@ -130,10 +147,10 @@ export function loadFixtures(): Fixture[] {
     }
     asm.closeAll();
     if (rec.gaps !== 0) throw new Error(`fixture ${f} has ${rec.gaps} gaps`);
-    const expected = JSON.parse(readFileSync(join(CAPTURES_DIR, f.replace(/\.pcap$/, '.expected.json')), 'utf8')).exchanges as ExpectedExchange[];
-    out.push({ name: f, linkType: pcap.linkType, frames, connections: rec.connections.filter((c) => c.chunks.length > 0), expected });
+    const logged = JSON.parse(readFileSync(join(dir, f.replace(/\.pcap$/, '.expected.json')), 'utf8')).exchanges as unknown[];
+    out.push({ name: f, linkType: pcap.linkType, frames, connections: rec.connections.filter((c) => c.chunks.length > 0), expected: logged.map(expectedOf) });
   }
-  fixtureCache = out;
+  fixtureCache.set(dir, out);
   return out;
 }
 

@@ -1,16 +1,19 @@
 /**
  * Hostile load at the sidecar's size: a capture mixing a SYN flood, thousands of connections with a hole
- * that never fills, one long stream, many tiny pipelined requests and a gzip bomb, with one normal
- * connection interleaved, read by the CLI (`bin/pcap-sensor apidump --pcap`) as a child process.
- * Checks: peak RSS of the child (GNU time %M) under 512 MiB, the final stats name what was dropped and
- * why, and the normal connection is reported exactly. Sizes: HOSTILE_STREAM_MIB etc. for a longer run.
+ * that never fills, one long stream, many tiny pipelined requests, a gzip bomb and hostile HTTP/2 (CONTINUATION
+ * floods, 1000-stream connections, HPACK table abuse, lying frame lengths, connections joined inside a DATA
+ * frame), with one normal HTTP/1 and one normal h2c connection interleaved, read by the CLI
+ * (`bin/pcap-sensor apidump --pcap`) as a child process.
+ * Checks: exit 0, peak RSS of the child (GNU time %M) under 512 MiB, the final stats name what was dropped
+ * and why, and the normal connections are reported exactly as generated. Sizes: HOSTILE_STREAM_MIB,
+ * HOSTILE_H2_CONNS etc. for a longer run.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeHostileCapture, NORMAL_EXCHANGES, NORMAL_CLIENT_PORT, type HostileSpec } from './hostile-capture.js';
+import { writeHostileCapture, NORMAL_EXCHANGES, NORMAL_CLIENT_PORT, NORMAL_H2_CLIENT_PORT, JOINED_H2_PORT0, type HostileSpec } from './hostile-capture.js';
 import { SENSOR_BIN, childEnv } from '../util/sensor-run.js';
 
 const SIDECAR_MIB = 512;
@@ -20,6 +23,7 @@ const spec: HostileSpec = {
   streamMiB: Number(process.env.HOSTILE_STREAM_MIB ?? 200),
   pipelined: Number(process.env.HOSTILE_PIPELINED ?? 20_000),
   bombMiB: Number(process.env.HOSTILE_BOMB_MIB ?? 200),
+  h2Hostile: Number(process.env.HOSTILE_H2_CONNS ?? 500),
 };
 
 function runMeasured(args: string[]): Promise<{ code: number | null; stderr: string; peakKiB: number }> {
@@ -52,7 +56,7 @@ t.test('hostile capture through the CLI', { skip: existsSync('/usr/bin/time') ? 
   t.ok(finalLine, 'final stats logged');
   const s: Record<string, number> = finalLine?.stats ?? {};
   const peakMiB = r.peakKiB / 1024;
-  t.comment(`peak RSS ${peakMiB.toFixed(1)} MiB; counters: ${JSON.stringify(Object.fromEntries(Object.entries(s).filter(([k, v]) => v && /evict|cap_|gap|decode_cap|truncat|budget|parse_error|requests|exchanges|dropped|rss/.test(k))))}`);
+  t.comment(`peak RSS ${peakMiB.toFixed(1)} MiB; counters: ${JSON.stringify(Object.fromEntries(Object.entries(s).filter(([k, v]) => v && /evict|cap_|gap|decode_cap|truncat|budget|parse_error|requests|exchanges|dropped|rss|http2\./.test(k))))}`);
   t.ok(peakMiB < SIDECAR_MIB, `peak RSS ${peakMiB.toFixed(0)} MiB < ${SIDECAR_MIB} MiB`,
     peakMiB < SIDECAR_MIB ? {} : { todo: `peak RSS ${peakMiB.toFixed(0)} MiB over the 512 MiB sidecar budget (see docs/reliability.md)` });
 
@@ -91,6 +95,20 @@ t.test('hostile capture through the CLI', { skip: existsSync('/usr/bin/time') ? 
   t.ok(stream?.response?.body.truncated, 'long stream: body truncated at the cap');
   const bomb = lines.find((l) => l.request.target === '/bomb');
   t.ok(bomb?.flags.includes('truncated') && bomb.response.body.length <= 64 * 1024 * 1024, `bomb: flagged truncated, length ${bomb?.response?.body.length}`);
+  // HTTP/2: the normal connection exactly as generated; every hostile kind counted under its own counter
+  const h2 = lines.filter((l) => l.client.port === NORMAL_H2_CLIENT_PORT).sort((a, b) => a.stream_id - b.stream_id);
+  t.same(h2.map((l) => [l.stream_id, l.request.method, l.request.target, l.response?.status, l.request.body.length, l.response?.body.length, l.flags, l.grpc?.status ?? null]),
+    truth.h2Normal.map((e) => [e.streamId, e.method, e.target, e.status, e.req, e.res, e.flags, e.grpcStatus]), 'the normal h2c connection: every stream as generated, no flags');
+  const [floods, wide, tables, lies] = truth.h2Kinds;
+  t.ok((s['http2.continuation_flood'] ?? 0) + (s['http2.header_block_too_large'] ?? 0) >= floods, `CONTINUATION floods stopped: http2.continuation_flood = ${s['http2.continuation_flood']}, header_block_too_large = ${s['http2.header_block_too_large']} (${floods} floods)`);
+  t.ok((s['http2.stream_overflow'] ?? 0) >= wide * (1000 - 256), `streams over the per-connection cap ended early: http2.stream_overflow = ${s['http2.stream_overflow']}`);
+  t.ok((s['http2.hpack_table_clamped'] ?? 0) >= tables, `table size updates beyond the cap clamped: http2.hpack_table_clamped = ${s['http2.hpack_table_clamped']}`);
+  t.ok((s['http2.frame_too_large'] ?? 0) >= lies, `frames beyond the hold cap skipped: http2.frame_too_large = ${s['http2.frame_too_large']}`);
+  t.ok((s['http2.mid_stream_join'] ?? 0) >= truth.h2Joined.length, `joined inside a DATA frame: http2.mid_stream_join = ${s['http2.mid_stream_join']} (${truth.h2Joined.length} connections)`);
+  const joinedMissing = truth.h2Joined.flatMap((want, i) => want.filter((e) => !lines.some((l) => l.client.port === JOINED_H2_PORT0 + i
+    && l.stream_id === e.streamId && l.request.method === e.method && l.request.target === e.target && l.response?.status === e.status))
+    .map((e) => `${JOINED_H2_PORT0 + i}#${e.streamId} ${e.target}`));
+  t.same(joinedMissing, [], `connections joined inside a DATA frame: the ${truth.h2Joined.flat().length} later streams reported with method, path, status`);
   const pipelinedSeen = lines.filter((l) => l.request.target === '/p' && l.response?.status === 204).length;
   t.equal(pipelinedSeen + (s['export.jsonl.dropped.backpressure'] ?? 0) >= spec.pipelined, true,
     `pipelined: ${pipelinedSeen} written, ${s['export.jsonl.dropped.backpressure'] ?? 0} dropped by --out backpressure`);

@@ -1,12 +1,13 @@
 /**
- * Random packets and random mutations of recorded fixture packets through decode -> reassembly -> http.
+ * Random packets and random mutations of recorded fixture packets (HTTP/1 and HTTP/2: fixtures/captures,
+ * fixtures/captures-h2) through decode -> reassembly -> http.
  * Property: nothing throws out of a stage, and the counters stay consistent (InProcessPipeline.invariants):
  * decode outcomes add up, no internal/consumer/sink error, emitted == http.exchanges <= http.requests,
  * nothing held after closeAll, body lengths sane.
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { InProcessPipeline, checkProperty, FailureLog, loadFixtures, SEED } from './harness.js';
+import { InProcessPipeline, checkProperty, FailureLog, loadFixtures, loadH2Fixtures, SEED } from './harness.js';
 
 const LINK_TYPES = [0, 1, 12, 101, 108, 113, 228, 229, 239, 276, 9999];
 
@@ -58,8 +59,8 @@ function mutate(data: Buffer, muts: Mutation[]): Buffer {
 }
 
 t.test(`mutated fixture packets (seed ${SEED})`, async (t) => {
-  const fixtures = loadFixtures();
-  t.ok(fixtures.length >= 5, 'fixtures loaded');
+  const fixtures = [...loadFixtures(), ...loadH2Fixtures()];
+  t.ok(fixtures.length >= 10, 'fixtures loaded (HTTP/1 and HTTP/2)');
   const caseArb = fc.record({
     fixture: fc.nat({ max: fixtures.length - 1 }),
     start: fc.nat(),
@@ -103,7 +104,7 @@ t.test(`mutated fixture packets (seed ${SEED})`, async (t) => {
 });
 
 t.test('every fixture, unmutated, through the in-process pipeline: all expected exchanges, none extra', async (t) => {
-  for (const fx of loadFixtures()) {
+  for (const fx of [...loadFixtures(), ...loadH2Fixtures()]) {
     const p = new InProcessPipeline();
     for (const f of fx.frames) p.feed(fx.linkType, f.data, f.tsSec, f.tsNsec);
     p.finish();

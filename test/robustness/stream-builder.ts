@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import type { Chunk, Endpoints } from './harness.js';
-import { frame, SYN, ACK, FIN, PSH } from './harness.js';
+import { frame, InProcessPipeline, SYN, ACK, FIN, PSH } from './harness.js';
 import { makePrng } from '../util/prng.js';
 
 /** Segments reordered among themselves (at most this many are out of order at once). */
@@ -107,4 +107,17 @@ export function buildFrames(ep: Endpoints, chunks: Chunk[], d: Damage, tsSec0 = 
   push(frame(ep, 1, seqOf(1, sent[1]), seqOf(0, sent[0]) + 1, FIN | ACK));
   push(frame(ep, 0, seqOf(0, sent[0]) + 1, seqOf(1, sent[1]) + 1, ACK));
   return { frames, lostBytes };
+}
+
+/** One connection's chunks, damaged as `d` says, through the in-process pipeline (finished). */
+export function runConnection(chunks: Chunk[], clientPort: number, serverPort: number, d: Damage): { p: InProcessPipeline; lostBytes: number } {
+  const ep: Endpoints = { clientIp: '10.1.0.2', serverIp: '10.1.0.1', clientPort, serverPort };
+  const { frames, lostBytes } = buildFrames(ep, chunks, d);
+  const p = new InProcessPipeline();
+  frames.forEach((f, i) => {
+    p.feed(1, f.data, f.tsSec, f.tsNsec);
+    if (i % 8 === 7) p.tick();
+  });
+  p.finish();
+  return { p, lostBytes };
 }

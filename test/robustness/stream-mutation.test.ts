@@ -9,8 +9,8 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { InProcessPipeline, checkProperty, FailureLog, loadFixtures, isFlagged, SEED, type Chunk, type ExpectedExchange, type Endpoints } from './harness.js';
-import { buildFrames, damageArb, type Damage } from './stream-builder.js';
+import { InProcessPipeline, checkProperty, FailureLog, loadFixtures, isFlagged, SEED, type ExpectedExchange } from './harness.js';
+import { damageArb, runConnection } from './stream-builder.js';
 import { renderConnection, synthExchangeArb } from './http-synth.js';
 import type { HttpExchange } from '../../src/http/index.js';
 
@@ -26,18 +26,6 @@ function fromExpected(e: ExpectedExchange): Observed {
   return { depth: e.order_on_connection, method: e.method, target: e.target, status: e.status, req: e.request_body_length, res: e.response_body_length };
 }
 const tupleKey = (o: Observed): string => `${o.method} ${o.target} -> ${o.status} req=${o.req} res=${o.res}`;
-
-function runConnection(chunks: Chunk[], clientPort: number, serverPort: number, d: Damage): { p: InProcessPipeline; lostBytes: number } {
-  const ep: Endpoints = { clientIp: '10.1.0.2', serverIp: '10.1.0.1', clientPort, serverPort };
-  const { frames, lostBytes } = buildFrames(ep, chunks, d);
-  const p = new InProcessPipeline();
-  frames.forEach((f, i) => {
-    p.feed(1, f.data, f.tsSec, f.tsNsec);
-    if (i % 8 === 7) p.tick();
-  });
-  p.finish();
-  return { p, lostBytes };
-}
 
 /** Lossless: exact match in order, no damage flag. Returns a description of the first difference, or ''. */
 function checkExact(p: InProcessPipeline, expected: ExpectedExchange[]): string {
