@@ -21,8 +21,9 @@ const JOIN_START = 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
- * A header block. One object per direction, reused: what `start` / `continuation` return is valid until the
- * next call to either.
+ * A header block: a new object per block, on purpose (as for HPACK results, hpack.ts): one object per
+ * direction, reused, would keep the last block's `fragment` (a view of a frame, and so the buffer under
+ * it) alive until the direction's next block, and promote it.
  */
 export interface Block {
   streamId: number;
@@ -40,9 +41,6 @@ export interface Block {
 export class HeaderBlocks {
   /** The block waiting for CONTINUATION frames, or null. */
   pending: Block | null = null;
-  private readonly block: Block = {
-    streamId: 0, promised: 0, endStream: false, fragment: EMPTY, bytes: 0, frames: 0, dropped: false,
-  };
   /** The pending block's join buffer (EMPTY when no block is pending). */
   private join: Buffer = EMPTY;
 
@@ -75,14 +73,10 @@ export class HeaderBlocks {
       this.counters.inc('http2.frame_error');
       return null;
     }
-    const b = this.block;
-    b.streamId = sid;
-    b.promised = promised;
-    b.endStream = (flags & FLAG_END_STREAM) !== 0 && type === FRAME_HEADERS;
-    b.fragment = EMPTY;
-    b.bytes = 0;
-    b.frames = 0;
-    b.dropped = false;
+    const b: Block = {
+      streamId: sid, promised, endStream: (flags & FLAG_END_STREAM) !== 0 && type === FRAME_HEADERS,
+      fragment: EMPTY, bytes: 0, frames: 0, dropped: false,
+    };
     const frag = p.subarray(off, p.length - pad);
     if (flags & FLAG_END_HEADERS) {
       if (this.fits(b, frag.length)) b.fragment = frag;
