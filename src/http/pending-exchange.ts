@@ -70,7 +70,10 @@ export class PendingExchange {
   }
 }
 
-/** Flat [name, value, ...] to [name, value] pairs, appended to `out`. */
+/**
+ * Flat [name, value, ...] to [name, value] pairs, appended to `out` (returned). The one conversion of a
+ * field list for heads (HTTP/1 and HTTP/2) and trailers (HTTP/1 chunked, HTTP/2 header blocks after a head).
+ */
 export function toHeaderList(flat: string[], out: HeaderList): HeaderList {
   for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
   return out;

@@ -13,7 +13,7 @@ import type { BodyCollector } from './body.js';
 import { newFraming, type Framing } from './framing.js';
 import { HeldBytes } from './held-bytes.js';
 import { HEAD_STOP, MessageParser, type HeadAction, type HeadInfo, type ParserOwner } from './parser/message-parser.js';
-import type { PendingExchange } from './pending-exchange.js';
+import { toHeaderList, type PendingExchange } from './pending-exchange.js';
 import { Resync } from './resync.js';
 import type { DiscardReason, HeadOutcome, Mode, Pairing, Role } from './side-types.js';
 
@@ -245,7 +245,7 @@ export abstract class Side implements ParserOwner {
   onTrailers(_p: MessageParser, trailers: string[]): void {
     const list = this.ex === null ? undefined : this.role === 0 ? this.ex.request.headers : this.ex.response?.headers;
     if (list === undefined) return;
-    for (let i = 0; i + 1 < trailers.length; i += 2) list.push([trailers[i], trailers[i + 1]]);
+    toHeaderList(trailers, list);
   }
 
   /** The tunnel's first bytes are probed (CONNECT) or ignored (101, or after a tunnel that is not HTTP). */

@@ -199,7 +199,7 @@ export class Http2Connection implements StreamConsumer {
     let fields: string[] = [];
     let bad = b.dropped;
     if (!b.dropped) {
-      const d = this.hpack[dir].decode(b.parts.length === 1 ? b.parts[0] : Buffer.concat(b.parts), this.ctx.opts.maxHeaderBytes);
+      const d = this.hpack[dir].decode(b.fragment, this.ctx.opts.maxHeaderBytes);
       fields = d.fields;
       if (d.error !== null) counters.inc(`http2.hpack_error.${d.error}`);
       if (d.unknownIndex > 0) counters.inc('http2.hpack_unknown_index', d.unknownIndex);

@@ -2,66 +2,87 @@
  * Gathers one direction's header blocks: a HEADERS or PUSH_PROMISE frame and the CONTINUATION frames that
  * follow it until END_HEADERS (RFC 9113 §6.10). Caps: at most `maxBytes` of fragments (else the block is
  * kept only as "dropped": `http2.header_block_too_large`) and MAX_CONTINUATION frames (`http2.continuation_flood`);
- * a dropped block is still followed to its END_HEADERS so its stream can be flagged. Fragments are copied
- * (frames are views valid during the call only).
+ * a dropped block is still followed to its END_HEADERS so its stream can be flagged.
+ *
+ * Buffers: frames are views valid during the frame's call only (frame-reader.ts). A block of one frame
+ * (END_HEADERS on the HEADERS / PUSH_PROMISE) is not copied: its `fragment` is a view of that frame, to be
+ * decoded before the call returns. A block that needs CONTINUATION frames is copied, fragment by fragment,
+ * into a join buffer that belongs to that block alone: allocated when the block goes pending, grown by
+ * doubling (never past `maxBytes`), and let go when the block completes, is dropped or is lost; the
+ * completed block's `fragment` is a view of it, never written again.
  */
 import type { Counters } from '../util/counters.js';
 import { FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FRAME_HEADERS, FRAME_PUSH_PROMISE } from './frame-reader.js';
 
 /** CONTINUATION frames in one header block. */
 export const MAX_CONTINUATION = 64;
+/** First size of a join buffer (bytes), unless the first fragment needs more. */
+const JOIN_START = 1024;
+const EMPTY = Buffer.alloc(0);
 
+/**
+ * A header block: a new object per block, on purpose (as for HPACK results, hpack.ts): one object per
+ * direction, reused, would keep the last block's `fragment` (a view of a frame, and so the buffer under
+ * it) alive until the direction's next block, and promote it.
+ */
 export interface Block {
   streamId: number;
   /** Stream announced by a PUSH_PROMISE (0 for HEADERS). */
   promised: number;
   endStream: boolean;
-  parts: Buffer[];
+  /** The complete block's bytes (padding and priority fields removed); empty while pending or dropped. */
+  fragment: Buffer;
   bytes: number;
   frames: number;
   /** Over a cap: the rest is skipped and the block not decoded. */
   dropped: boolean;
 }
 
-/** Strips padding (and the priority fields) from a HEADERS / PUSH_PROMISE payload; null when malformed. */
-function fragmentOf(type: number, flags: number, p: Buffer): { promised: number; frag: Buffer } | null {
-  let off = 0;
-  let pad = 0;
-  if (flags & FLAG_PADDED) {
-    if (p.length < 1) return null;
-    pad = p[0];
-    off = 1;
-  }
-  let promised = 0;
-  if (type === FRAME_PUSH_PROMISE) {
-    if (p.length < off + 4) return null;
-    promised = p.readUInt32BE(off) & 0x7fffffff;
-    off += 4;
-  } else if (flags & FLAG_PRIORITY) off += 5;
-  if (off + pad > p.length) return null;
-  return { promised, frag: p.subarray(off, p.length - pad) };
-}
-
 export class HeaderBlocks {
   /** The block waiting for CONTINUATION frames, or null. */
   pending: Block | null = null;
+  /** The pending block's join buffer (EMPTY when no block is pending). */
+  private join: Buffer = EMPTY;
 
   constructor(private readonly counters: Counters, private readonly maxBytes: number) {}
 
-  /** A HEADERS / PUSH_PROMISE frame: the complete block (END_HEADERS), or null (pending, or malformed). */
+  /**
+   * A HEADERS / PUSH_PROMISE frame: the complete block (END_HEADERS), or null (pending, or malformed).
+   * Padding (and the priority fields) are stripped in place: the fragment is a view of `p`.
+   */
   start(type: number, flags: number, sid: number, p: Buffer): Block | null {
     this.interrupt();
-    const f = fragmentOf(type, flags, p);
-    if (f === null || sid === 0) {
+    this.join = EMPTY; // a block abandoned without `interrupt` (connection.ts, oversize frame) lets its buffer go
+    let off = 0;
+    let pad = 0;
+    let promised = 0;
+    let ok = sid !== 0;
+    if (flags & FLAG_PADDED) {
+      if (p.length < 1) ok = false;
+      else {
+        pad = p[0];
+        off = 1;
+      }
+    }
+    if (type === FRAME_PUSH_PROMISE) {
+      if (p.length < off + 4) ok = false;
+      else promised = p.readUInt32BE(off) & 0x7fffffff;
+      off += 4;
+    } else if (flags & FLAG_PRIORITY) off += 5;
+    if (!ok || off + pad > p.length) {
       this.counters.inc('http2.frame_error');
       return null;
     }
     const b: Block = {
-      streamId: sid, promised: f.promised, endStream: (flags & FLAG_END_STREAM) !== 0 && type === FRAME_HEADERS,
-      parts: [], bytes: 0, frames: 0, dropped: false,
+      streamId: sid, promised, endStream: (flags & FLAG_END_STREAM) !== 0 && type === FRAME_HEADERS,
+      fragment: EMPTY, bytes: 0, frames: 0, dropped: false,
     };
-    this.add(b, f.frag);
-    if (flags & FLAG_END_HEADERS) return b;
+    const frag = p.subarray(off, p.length - pad);
+    if (flags & FLAG_END_HEADERS) {
+      if (this.fits(b, frag.length)) b.fragment = frag;
+      return b;
+    }
+    if (this.fits(b, frag.length)) this.append(b, frag);
     this.pending = b;
     return null;
   }
@@ -73,14 +94,12 @@ export class HeaderBlocks {
       this.counters.inc('http2.unexpected_continuation');
       return null;
     }
-    if (++b.frames > MAX_CONTINUATION && !b.dropped) {
-      b.dropped = true;
-      b.parts = [];
-      this.counters.inc('http2.continuation_flood');
-    }
-    this.add(b, p);
+    if (++b.frames > MAX_CONTINUATION && !b.dropped) this.drop(b, 'http2.continuation_flood');
+    if (!b.dropped && this.fits(b, p.length)) this.append(b, p);
     if ((flags & FLAG_END_HEADERS) === 0) return null;
+    if (!b.dropped) b.fragment = this.join.subarray(0, b.bytes);
     this.pending = null;
+    this.join = EMPTY;
     return b;
   }
 
@@ -89,17 +108,31 @@ export class HeaderBlocks {
     if (this.pending === null) return;
     this.counters.inc('http2.continuation_missing');
     this.pending = null;
+    this.join = EMPTY;
   }
 
-  private add(b: Block, frag: Buffer): void {
-    if (b.dropped) return;
-    b.bytes += frag.length;
-    if (b.bytes > this.maxBytes) {
-      b.dropped = true;
-      b.parts = [];
-      this.counters.inc('http2.header_block_too_large');
-      return;
+  /** Counts `length` more bytes into the block; false (and the block dropped) when over `maxBytes`. */
+  private fits(b: Block, length: number): boolean {
+    b.bytes += length;
+    if (b.bytes <= this.maxBytes) return true;
+    this.drop(b, 'http2.header_block_too_large');
+    return false;
+  }
+
+  private drop(b: Block, counter: string): void {
+    b.dropped = true;
+    this.join = EMPTY;
+    this.counters.inc(counter);
+  }
+
+  /** Copies a fragment after the block's first `b.bytes - frag.length` bytes in the join buffer. */
+  private append(b: Block, frag: Buffer): void {
+    const at = b.bytes - frag.length;
+    if (this.join.length < b.bytes) {
+      const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(b.bytes, 2 * this.join.length, JOIN_START)));
+      this.join.copy(grown, 0, 0, at);
+      this.join = grown;
     }
-    b.parts.push(Buffer.from(frag));
+    frag.copy(this.join, at);
   }
 }

@@ -51,11 +51,36 @@ export function huffmanCode(symbol: number): { code: number; bits: number } {
 }
 
 /**
- * Decodes a Huffman-coded string. Returns null when the input is invalid: EOS inside the string, or a
- * tail that is longer than 7 bits or not all ones (RFC 7541 §5.2).
+ * Decodes a Huffman-coded string into a new buffer. Returns null when the input is invalid: EOS inside the
+ * string, or a tail that is longer than 7 bits or not all ones (RFC 7541 §5.2).
  */
 export function huffmanDecode(src: Buffer, from: number, to: number): Buffer | null {
-  const out = Buffer.allocUnsafe(Math.ceil(((to - from) * 8) / 5));
+  const out = Buffer.allocUnsafe(maxDecoded(to - from));
+  const n = decodeInto(src, from, to, out);
+  return n < 0 ? null : out.subarray(0, n);
+}
+
+/** The buffer `huffmanString` decodes into (module-owned, only ever read within one call). */
+let scratch = Buffer.allocUnsafe(256);
+
+/**
+ * The same, as a latin1 string (bytes 1:1), decoded through a buffer this module owns and reuses (it grows
+ * to the longest string seen, at most 8/5 of the largest header block), so the string is the only allocation.
+ */
+export function huffmanString(src: Buffer, from: number, to: number): string | null {
+  const need = maxDecoded(to - from);
+  if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, 2 * scratch.length));
+  const n = decodeInto(src, from, to, scratch);
+  return n < 0 ? null : scratch.toString('latin1', 0, n);
+}
+
+/** Decoded bytes at most for `bytes` of code: the shortest code is 5 bits. */
+function maxDecoded(bytes: number): number {
+  return Math.ceil((bytes * 8) / 5);
+}
+
+/** Canonical decoding of src[from, to) into `out` (long enough: maxDecoded); the length, or -1 when invalid. */
+function decodeInto(src: Buffer, from: number, to: number, out: Buffer): number {
   let n = 0;
   let code = 0;
   let len = 0;
@@ -70,16 +95,16 @@ export function huffmanDecode(src: Buffer, from: number, to: number): Buffer | n
       const k = code - firstCode[len];
       if (k >= 0 && k < count[len]) {
         const sym = SYMBOLS[start[len] + k];
-        if (sym === EOS) return null;
+        if (sym === EOS) return -1;
         out[n++] = sym;
         code = 0;
         len = 0;
         ones = true;
       } else if (len >= MAX_LEN) {
-        return null;
+        return -1;
       }
     }
   }
-  if (len > 7 || !ones) return null;
-  return out.subarray(0, n);
+  if (len > 7 || !ones) return -1;
+  return n;
 }

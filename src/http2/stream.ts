@@ -12,8 +12,8 @@ import type { ConnectionInfo } from '../reassembly/types.js';
 import type { HttpContext } from '../http/context.js';
 import { admitRequest } from '../http/exchange-open.js';
 import { finishRequest, finishResponse, newBody } from '../http/message-end.js';
-import { PendingExchange, firstHeader, newRequest, newResponse } from '../http/pending-exchange.js';
-import type { GrpcInfo, HeaderList } from '../http/types.js';
+import { PendingExchange, firstHeader, newRequest, newResponse, toHeaderList } from '../http/pending-exchange.js';
+import type { GrpcInfo } from '../http/types.js';
 import { isGrpc, readGrpcStatus, reportGrpcMessages } from './grpc.js';
 import { GrpcMessages } from './grpc-messages.js';
 
@@ -28,13 +28,6 @@ function split(fields: string[]): { pseudo: Map<string, string>; regular: string
     } else regular.push(name, fields[i + 1]);
   }
   return { pseudo, regular };
-}
-
-function appendFlat(to: HeaderList, flat: string[]): HeaderList {
-  const added: HeaderList = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) added.push([flat[i], flat[i + 1]]);
-  to.push(...added);
-  return added;
 }
 
 /** The `grpc-encoding` of a header block (lower case), or null. */
@@ -135,7 +128,7 @@ export class H2Stream {
 
   /** A later client header block: trailers of the request. */
   requestTrailers(fields: string[]): void {
-    appendFlat(this.ex.request.headers, split(fields).regular);
+    toHeaderList(split(fields).regular, this.ex.request.headers);
   }
 
   /** A server header block: a 1xx, the response head, or (after the head) trailers. */
@@ -143,8 +136,8 @@ export class H2Stream {
     const { pseudo, regular } = split(fields);
     const ex = this.ex;
     if (this.responseHead) {
-      const added = appendFlat((ex.response as NonNullable<typeof ex.response>).headers, regular);
-      if (this.grpc !== null) readGrpcStatus(this.grpc, added);
+      const headers = toHeaderList(regular, (ex.response as NonNullable<typeof ex.response>).headers);
+      if (this.grpc !== null) readGrpcStatus(this.grpc, headers); // the head's fields again, then the trailers': the last wins
       return;
     }
     const status = Number.parseInt(pseudo.get(':status') ?? '', 10);
