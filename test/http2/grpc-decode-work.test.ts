@@ -6,11 +6,9 @@
 import t from 'tap';
 import { gzipSync } from 'node:zlib';
 import { PREFACE, DATA, END_STREAM, frame, headers, grpcMessages } from './h2-capture.js';
-import { H2Pipeline } from './h2-factory.js';
+import { H2Pipeline, GZIP_GRPC_REQUEST as REQUEST } from './h2-factory.js';
 import type { HttpOptions } from '../../src/http/options.js';
 
-const REQUEST: Array<[string, string]> = [[':method', 'POST'], [':scheme', 'http'], [':path', '/svc.Zeros/Put'],
-  [':authority', 'svc:8080'], ['content-type', 'application/grpc'], ['grpc-encoding', 'gzip'], ['te', 'trailers']];
 
 /** One call whose request carries `msgs` (each in its own DATA frames of at most 16 KiB), answered OK. */
 function call(msgs: Array<[number, Buffer]>, opts: Partial<HttpOptions>): H2Pipeline {

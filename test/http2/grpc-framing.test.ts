@@ -8,10 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { makePrng } from '../util/prng.js';
 import { PREFACE, DATA, END_STREAM, END_HEADERS, frame, headers, hpack, grpcMessages } from './h2-capture.js';
 import { PUSH_PROMISE, rstStream } from '../../bench/lib/h2-frames.mjs';
-import { H2Pipeline } from './h2-factory.js';
+import { H2Pipeline, GZIP_GRPC_REQUEST as REQUEST } from './h2-factory.js';
 
-const REQUEST: Array<[string, string]> = [[':method', 'POST'], [':scheme', 'http'], [':path', '/svc.Blobs/Put'],
-  [':authority', 'svc:8080'], ['content-type', 'application/grpc'], ['grpc-encoding', 'gzip'], ['te', 'trailers']];
 const RESPONSE: Array<[string, string]> = [[':status', '200'], ['content-type', 'application/grpc'], ['grpc-encoding', 'gzip']];
 
 function random(n: number, seed: number): Buffer {

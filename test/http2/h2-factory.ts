@@ -10,6 +10,10 @@ import type { ConnectionInfo } from '../../src/reassembly/types.js';
 import { Counters } from '../../src/util/counters.js';
 import { connInfo } from '../http/harness.js';
 
+/** The request header fields of a gRPC call whose messages are gzip-compressed. */
+export const GZIP_GRPC_REQUEST: Array<[string, string]> = [[':method', 'POST'], [':scheme', 'http'], [':path', '/svc.Blobs/Put'],
+  [':authority', 'svc:8080'], ['content-type', 'application/grpc'], ['grpc-encoding', 'gzip'], ['te', 'trailers']];
+
 export class H2Pipeline {
   readonly exchanges: HttpExchange[] = [];
   readonly counters = new Counters();
