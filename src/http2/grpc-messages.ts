@@ -4,15 +4,22 @@
  *
  * `write(data, body)` counts the messages and hands the body the length-prefixed stream with each
  * compressed message (flag 1) replaced by its decompressed bytes, flag 0 and the new length, when the
- * direction's `grpc-encoding` is gzip or deflate (decoded by the shared StreamDecoder, src/http/decoder.ts).
+ * direction's `grpc-encoding` is gzip or deflate (the body pipeline's codings, src/http/decoder.ts).
  * Uncompressed messages pass through as they arrive (not held). A compressed message is held until
  * complete (HeldMessage: at most `maxHttpLength` bytes, charged to the global body budget and released
- * once decoded or given up), then decoded to at most `maxDecodedBytes` (grpc-decode.ts).
+ * once decoded or given up), then decoded (grpc-decode.ts) within what is left of `maxDecodedBytes` for the
+ * direction: the output of every decode pass counts in `work`, and once it reaches `maxDecodedBytes` later
+ * compressed messages are not held, kept as sent (`capped`).
+ *
+ * States: framed (above); `desync()` when the message boundaries are lost (a gap): a held message goes to
+ * the body as sent and later bytes pass through, neither counted nor decoded; `end()` when the direction
+ * ended: nothing is held or written afterwards.
  *
  * A compressed message that is not decoded goes to the body as sent (flag 1), counted in one of:
  * `unknown` (an encoding the sensor does not decode: snappy, zstd, a custom one), `failures` (no encoding
  * or `identity` announced, corrupt data, above either cap, the stream cut inside it, or the body budget
- * spent while holding it; the last also counts in `overBudget`). The stream turns these into flags and
+ * spent while holding it, the direction's decoding work spent; these two also count in `overBudget` and
+ * `capped`). The stream turns these into flags and
  * counters (grpc.ts reportGrpcMessages).
  */
 import { CODING_DEFLATE, CODING_GZIP } from '../http/decoder.js';
