@@ -189,6 +189,17 @@ export class HttpConnection implements StreamConsumer, Pairing {
     return this.headSeen || this.request.headInProgress();
   }
 
+  /**
+   * The connection turned out to be HTTP/2 while no message was found here (src/protocol/switch.ts): the bytes
+   * still held unread (the role probe's short first pieces, a side's possible message start, an early
+   * response) are counted `http.bytes_discarded.mid_stream`, as the bytes skipped before them were.
+   */
+  dropUnread(): void {
+    let n = this.request.unreadBytes() + this.response.unreadBytes();
+    for (const d of [0, 1] as const) n += this.roles.takeKept(d)?.length ?? 0;
+    if (n > 0) this.ctx.counters.inc('http.bytes_discarded.mid_stream', n);
+  }
+
   // ---- Pairing (called by the sides) ----
 
   openRequest(info: HeadInfo, startSec: number, startNsec: number, tsSec: number, tsNsec: number): PendingExchange {

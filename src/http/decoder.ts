@@ -95,6 +95,15 @@ export function codingName(coding: number): string | null {
 
 function noop(): void {}
 
+/**
+ * Deflate: RFC 9110 says zlib-wrapped, but servers often send raw deflate. Wrapped when the first two bytes
+ * (at least two) are a zlib header (CM 8, check bits).
+ */
+export function deflateIsWrapped(head: Buffer): boolean {
+  const cmf = head[0]!;
+  return (cmf & 0x0f) === 8 && ((cmf << 8) | head[1]!) % 31 === 0;
+}
+
 type Emit = (out: Buffer, ctx: unknown) => void;
 
 /** One coding's engine (one layer of a StreamDecoder). */
@@ -132,7 +141,7 @@ class Layer {
     if (this.failure !== null) return false;
     if (data.length > 0) this.fed = true;
     if (this.engine === null) {
-      // Deflate: RFC 9110 says zlib-wrapped, but servers often send raw deflate. Decide on the header.
+      // Deflate: zlib-wrapped or raw, decided on the header (deflateIsWrapped).
       const head = this.held === null ? data : Buffer.concat([this.held, data]);
       if (head.length < 2) {
         // one byte, kept across calls: its own allocation, so it pins no pool slab
@@ -142,10 +151,8 @@ class Layer {
         return true;
       }
       this.held = null;
-      const cmf = head[0]!;
-      const wrapped = (cmf & 0x0f) === 8 && ((cmf << 8) | head[1]!) % 31 === 0;
       const f = zlib.constants;
-      this.start(wrapped ? zlib.createInflate(opts()) : zlib.createInflateRaw(opts()), f.Z_SYNC_FLUSH, f.Z_FINISH);
+      this.start(deflateIsWrapped(head) ? zlib.createInflate(opts()) : zlib.createInflateRaw(opts()), f.Z_SYNC_FLUSH, f.Z_FINISH);
       data = head;
     }
     for (let off = 0; off < data.length; off += INPUT_SLICE) {

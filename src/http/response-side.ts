@@ -64,6 +64,10 @@ export class ResponseSide extends EndingSide {
     return this.early.bytes > 0;
   }
 
+  override unreadBytes(): number {
+    return super.unreadBytes() + this.early.bytes;
+  }
+
   /** Queues the held early bytes (run at their time by the connection, or before this side's next data). */
   releaseEarly(): void {
     if (this.early.bytes > 0) this.enqueue(this.early.take(), this.early.sec, this.early.nsec);

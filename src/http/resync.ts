@@ -50,6 +50,11 @@ export class Resync {
     this.atLineStart = true;
   }
 
+  /** Bytes kept as a possible message start (not yet parsed nor counted). */
+  get carried(): number {
+    return this.carry === null ? 0 : this.carry.length;
+  }
+
   /** The kept bytes holding the message start found by scan() (null when it lay in the chunk). */
   takeCarry(): Buffer | null {
     const c = this.carry;

@@ -101,6 +101,11 @@ export abstract class Side implements ParserOwner {
     return this.queued.bytes > 0;
   }
 
+  /** Bytes this side holds that were neither parsed nor counted yet (queued, or kept as a possible message start). */
+  unreadBytes(): number {
+    return this.queued.bytes + this.resync.carried;
+  }
+
   /** Runs the queued bytes at their time; the side's time never moves back. */
   runQueued(): void {
     if (this.queued.bytes === 0) return;

@@ -10,7 +10,8 @@
  * A gap in a direction loses its frame boundaries: that direction is ignored (`http2.gap_desync`) until a
  * chunk starts with a plausible frame header (`plausibleFrameStart`); its frame reader and HPACK decoder then
  * start afresh (`http2.resync`), so a header block referring to entries inserted in the lost bytes finds them
- * unknown (`header_error`) instead of finding older entries at their index. A connection joined mid-stream
+ * unknown (`header_error`) instead of finding older entries at their index, and the gRPC messages of the open
+ * streams in that direction pass through unframed (`http2.grpc_desync`). A connection joined mid-stream
  * (no preface expected) starts with both directions in that state. Bytes ignored so are counted
  * (`http2.bytes_discarded.<resync|mid_stream>`). Nothing here throws.
  */
@@ -38,6 +39,8 @@ const FRAME_ROOM = 512;
 
 /** Whether a direction's frame boundaries are known: yes, lost after a gap, or not yet found (joined mid-stream). */
 type Sync = 'synced' | 'resync' | 'mid_stream';
+/** The counter of the bytes skipped while a direction is not synced. */
+const DISCARDED = { resync: 'http2.bytes_discarded.resync', mid_stream: 'http2.bytes_discarded.mid_stream' } as const;
 
 export class Http2Connection implements StreamConsumer {
   private readonly readers: [FrameReader, FrameReader];
@@ -90,7 +93,7 @@ export class Http2Connection implements StreamConsumer {
     const sync = this.sync[dir];
     if (sync !== 'synced') {
       if (!plausibleFrameStart(data)) {
-        this.ctx.counters.inc(`http2.bytes_discarded.${sync}`, data.length);
+        this.ctx.counters.inc(DISCARDED[sync], data.length);
         return;
       }
       this.sync[dir] = 'synced';
@@ -128,7 +131,11 @@ export class Http2Connection implements StreamConsumer {
     this.ctx.counters.inc('http2.gap_desync');
     if (this.sync[dir] === 'synced') this.sync[dir] = 'resync';
     this.blocks[dir].interrupt();
-    for (const s of this.streams.values()) s.ex.flag('interrupted');
+    const fromClient = dir === this.clientDir;
+    for (const s of this.streams.values()) {
+      s.ex.flag('interrupted');
+      s.desync(fromClient); // the DATA of any stream may be in the lost bytes: gRPC message framing is lost too
+    }
   }
 
   onClose(_reason: CloseReason, tsSec: number, tsNsec: number): void {

@@ -4,21 +4,28 @@
  *
  * `write(data, body)` counts the messages and hands the body the length-prefixed stream with each
  * compressed message (flag 1) replaced by its decompressed bytes, flag 0 and the new length, when the
- * direction's `grpc-encoding` is gzip or deflate (decoded by the shared StreamDecoder, src/http/decoder.ts).
+ * direction's `grpc-encoding` is gzip or deflate (the body pipeline's codings, src/http/decoder.ts).
  * Uncompressed messages pass through as they arrive (not held). A compressed message is held until
  * complete (HeldMessage: at most `maxHttpLength` bytes, charged to the global body budget and released
- * once decoded or given up), then decoded to at most `maxDecodedBytes` (grpc-decode.ts).
+ * once decoded or given up), then decoded (grpc-decode.ts) within what is left of `maxDecodedBytes` for the
+ * direction: the output of every decode pass counts in `work`, and once it reaches `maxDecodedBytes` later
+ * compressed messages are not held, kept as sent (`capped`).
+ *
+ * States: framed (above); `desync()` when the message boundaries are lost (a gap): a held message goes to
+ * the body as sent and later bytes pass through, neither counted nor decoded; `end()` when the direction
+ * ended: nothing is held or written afterwards.
  *
  * A compressed message that is not decoded goes to the body as sent (flag 1), counted in one of:
  * `unknown` (an encoding the sensor does not decode: snappy, zstd, a custom one), `failures` (no encoding
  * or `identity` announced, corrupt data, above either cap, the stream cut inside it, or the body budget
- * spent while holding it; the last also counts in `overBudget`). The stream turns these into flags and
+ * spent while holding it, the direction's decoding work spent; these two also count in `overBudget` and
+ * `capped`). The stream turns these into flags and
  * counters (grpc.ts reportGrpcMessages).
  */
 import { CODING_DEFLATE, CODING_GZIP } from '../http/decoder.js';
 import type { BodyLimits } from '../http/body.js';
 import type { ByteBudget } from '../http/byte-budget.js';
-import { decodeMessage, type ByteSink } from './grpc-decode.js';
+import { decodeMessage, type ByteSink, type DecodeWork } from './grpc-decode.js';
 
 export type { ByteSink } from './grpc-decode.js';
 
@@ -68,6 +75,11 @@ class HeldMessage {
     return src;
   }
 
+  /** Bytes held. */
+  get size(): number {
+    return this.got;
+  }
+
   /** The bytes held, in order (views). */
   pieces(): Buffer[] {
     const last = this.blocks.length - 1;
@@ -90,6 +102,10 @@ export class GrpcMessages {
   unknown = 0;
   /** Of `failures`: the body budget could not hold the message. */
   overBudget = 0;
+  /** Of `failures`: the direction's decoding work reached `maxDecodedBytes` (see `work`). */
+  capped = 0;
+  /** Decoding work of this direction so far: output bytes of every pass, and the passes run. */
+  readonly work: DecodeWork = { bytes: 0, passes: 0 };
   /** The direction's `grpc-encoding` (lower case), or null. */
   encoding: string | null = null;
   private readonly prefix = Buffer.alloc(5);
@@ -98,10 +114,16 @@ export class GrpcMessages {
   private left = 0;
   private held: HeldMessage | null = null;
   private coding = 0;
+  /** 'through': the message boundaries were lost (desync), bytes pass as they come, uncounted; 'closed': ended. */
+  private state: 'framed' | 'through' | 'closed' = 'framed';
 
   constructor(private readonly limits: BodyLimits, private readonly budget: ByteBudget) {}
 
   write(data: Buffer, body: ByteSink | null): void {
+    if (this.state !== 'framed') {
+      if (this.state === 'through') body?.write(data);
+      return;
+    }
     let i = 0;
     while (i < data.length) {
       if (this.left > 0) {
@@ -122,8 +144,29 @@ export class GrpcMessages {
     }
   }
 
-  /** The direction ended: a message cut short goes to the body as far as it came, counted as a failure. */
+  /**
+   * The direction ended: a message cut short goes to the body as far as it came, counted as a failure.
+   * Nothing is held or written afterwards. Idempotent (`body` null: only releases a held message).
+   */
   end(body: ByteSink | null): void {
+    if (this.state === 'closed') return;
+    this.cut(body);
+    this.state = 'closed';
+  }
+
+  /**
+   * The message boundaries are lost (a gap in the direction, or DATA that passed before the stream knew it
+   * was gRPC): a held message goes to the body as sent (a failure), later bytes pass through uncounted.
+   * Returns true when this direction was still framed.
+   */
+  desync(body: ByteSink | null): boolean {
+    if (this.state !== 'framed') return false;
+    this.cut(body);
+    this.state = 'through';
+    return true;
+  }
+
+  private cut(body: ByteSink | null): void {
     if (this.held !== null) this.giveUp(body, null, false);
     else if (this.prefixAt > 0) body?.write(this.prefix.subarray(0, this.prefixAt));
     this.prefixAt = 0;
@@ -139,13 +182,17 @@ export class GrpcMessages {
       return;
     }
     this.coding = grpcCoding(this.encoding);
-    if (this.coding > 0 && this.left <= this.limits.maxHttpLength) {
+    const spent = this.work.bytes >= this.limits.maxDecodedBytes;
+    if (this.coding > 0 && this.left <= this.limits.maxHttpLength && !spent) {
       this.held = new HeldMessage(this.left, this.budget);
       if (this.left === 0) this.decode(body);
       return;
     }
     if (this.coding < 0) this.unknown++;
-    else this.failures++; // no encoding announced, or above the hold cap
+    else {
+      this.failures++; // no encoding announced, above the hold cap, or the decoding work spent
+      if (spent && this.coding > 0) this.capped++;
+    }
     body.write(this.prefix);
   }
 
@@ -166,13 +213,13 @@ export class GrpcMessages {
     const held = this.held as HeldMessage;
     this.held = null;
     const pieces = held.pieces();
-    if (body === null || decodeMessage(this.coding, pieces, this.limits.maxDecodedBytes, this.budget, body)) {
-      held.release();
-      return;
-    }
+    const limit = this.limits.maxDecodedBytes - this.work.bytes;
+    const outcome = body === null ? 'ok' : decodeMessage(this.coding, pieces, held.size, limit, this.budget, body, this.work);
     held.release();
+    if (outcome === 'ok') return;
     this.failures++;
-    body.write(this.prefix);
-    for (const b of pieces) body.write(b);
+    if (outcome === 'cap') this.capped++;
+    (body as ByteSink).write(this.prefix);
+    for (const b of pieces) (body as ByteSink).write(b);
   }
 }

@@ -30,8 +30,9 @@ export function readGrpcStatus(info: GrpcInfo, fields: HeaderList): void {
 /**
  * What one direction's compressed messages came to: flag `unknown_encoding` and `http2.grpc_unknown_encoding`
  * for messages in an encoding not decoded here; flag `decode_error` and `http2.grpc_undecoded` for those that
- * could not be decoded (of which `http2.grpc_budget_exhausted` the ones the body budget could not hold).
- * Counts are per message.
+ * could not be decoded (of which `http2.grpc_budget_exhausted` the ones the body budget could not hold,
+ * `http2.grpc_decode_cap` those past the direction's decoding work cap). Counts are per message; the decoding
+ * work in `http2.grpc_decoded_bytes` (output of every pass) and `http2.grpc_decode_passes`.
  */
 export function reportGrpcMessages(msgs: GrpcMessages, ex: PendingExchange, counters: Counters): void {
   if (msgs.unknown > 0) {
@@ -43,4 +44,9 @@ export function reportGrpcMessages(msgs: GrpcMessages, ex: PendingExchange, coun
     counters.inc('http2.grpc_undecoded', msgs.failures);
   }
   if (msgs.overBudget > 0) counters.inc('http2.grpc_budget_exhausted', msgs.overBudget);
+  if (msgs.capped > 0) counters.inc('http2.grpc_decode_cap', msgs.capped);
+  if (msgs.work.passes > 0) {
+    counters.inc('http2.grpc_decode_passes', msgs.work.passes);
+    counters.inc('http2.grpc_decoded_bytes', msgs.work.bytes);
+  }
 }

@@ -45,6 +45,8 @@ export class H2Stream {
   private responseHead = false;
   private grpc: GrpcInfo | null = null;
   private grpcCount: [GrpcMessages, GrpcMessages] | null = null;
+  /** DATA came from the client / the server (before a placeholder's request: those bytes were not framed). */
+  private readonly dataSeen = [false, false];
 
   /** Opens the stream from the request's header block (or a placeholder when none was seen: `fields` null). */
   constructor(
@@ -73,6 +75,7 @@ export class H2Stream {
       }
       if (this.grpc !== null && ex.response !== null) readGrpcStatus(this.grpc, ex.response.headers); // messages before this are not counted
       if (this.grpcCount !== null && ex.response !== null) this.grpcCount[1].encoding = grpcEncoding(ex.response.headers.flat());
+      if (this.dataSeen[1]) this.desync(false); // response messages passed before the stream knew it was gRPC
       if (ex.dropped && before.responseBody !== null) before.responseBody.finish(); // releases its decoder
       this.ctx.budget.held -= ex.dropped ? before.heldBytes() : 0;
     }
@@ -153,11 +156,28 @@ export class H2Stream {
     if (this.grpcCount !== null) this.grpcCount[1].encoding = grpcEncoding(regular);
   }
 
-  /** DATA bytes sent by the client (`fromClient`) or the server. */
+  /**
+   * DATA bytes sent by the client (`fromClient`) or the server. Bytes of a side already ended (after its
+   * END_STREAM, a reset, or on the request side of a pushed stream) are dropped, `http2.data_after_end`.
+   */
   data(fromClient: boolean, bytes: Buffer): void {
+    if (fromClient ? this.requestEnded : this.responseEnded) {
+      this.ctx.counters.inc('http2.data_after_end', bytes.length);
+      return;
+    }
+    this.dataSeen[fromClient ? 0 : 1] = true;
     const body = fromClient ? this.ex.requestBody : this.ex.responseBody;
     if (this.grpcCount !== null) this.grpcCount[fromClient ? 0 : 1].write(bytes, body); // messages decoded into the body
     else if (body !== null) body.write(bytes);
+  }
+
+  /**
+   * The gRPC message boundaries of one direction are lost (a gap): a held message goes to the body as sent,
+   * later bytes pass through uncounted (`http2.grpc_desync`, once per direction and stream).
+   */
+  desync(fromClient: boolean): void {
+    const msgs = this.grpcCount?.[fromClient ? 0 : 1];
+    if (msgs?.desync(fromClient ? this.ex.requestBody : this.ex.responseBody)) this.ctx.counters.inc('http2.grpc_desync');
   }
 
   /** Messages of one direction cut short go to its body as sent; messages not decoded are flagged (grpc.ts). */
@@ -185,6 +205,10 @@ export class H2Stream {
   emit(rolesSwapped: boolean): void {
     const ctx = this.ctx;
     const ex = this.ex;
+    if (this.grpcCount !== null) { // both ended by now; releases a message still held, whatever the order of events
+      this.grpcCount[0].end(null);
+      this.grpcCount[1].end(null);
+    }
     ctx.budget.held -= ex.heldBytes();
     ctx.heads.held -= ex.headBytes;
     if (ex.dropped) return;

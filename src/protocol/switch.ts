@@ -10,7 +10,8 @@
  * HTTP/2 goes to HTTP/1, but until the HTTP/1 stage finds a message (`HttpConnection.inStep`), each later
  * chunk (its first bytes: where a sender's write, so often a frame, begins) is checked for a plausible
  * HTTP/2 frame start, at most MID_STREAM_PROBES chunks. On one, the HTTP/1 state (which found nothing) is
- * dropped and the connection goes on as HTTP/2 from that chunk (`http2.mid_stream_join`); when the probes run
+ * dropped (what it still held unread counted `http.bytes_discarded.mid_stream`) and the connection goes on as
+ * HTTP/2 from that chunk (`http2.mid_stream_join`); when the probes run
  * out it stays HTTP/1 (`http2.mid_stream_probes_exhausted`). An HTTP/1 connection costs one field test per
  * chunk once in step, and nothing at all when seen from its SYN.
  */
@@ -87,6 +88,7 @@ export class ProtocolSwitch implements StreamConsumer {
     }
     this.probes = 0;
     this.ctx.counters.inc('http2.mid_stream_join');
+    (this.target as HttpConnection).dropUnread();
     return true;
   }
 

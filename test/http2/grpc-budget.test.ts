@@ -1,19 +1,15 @@
 // A compressed gRPC message held for decoding is charged to the HTTP stage's body budget (the one the body
 // collectors share) while it is held, and given back when it is decoded, given up or the stream is cut
-// (docs/http2.md, "Caps and counters"). Driven through HttpStreamFactory, whose `bodyBytesHeld` is that
-// budget; the budget size is an option the command line does not expose.
+// (docs/http2.md, "Caps and counters"). Driven in process (h2-factory.ts), whose `held` is that budget; the
+// budget size is an option the command line does not expose.
 import t from 'tap';
 import { gzipSync } from 'node:zlib';
-import { HttpStreamFactory } from '../../src/http/factory.js';
 import type { HttpOptions } from '../../src/http/options.js';
-import type { HttpExchange } from '../../src/http/types.js';
-import { Counters } from '../../src/util/counters.js';
-import { connInfo } from '../http/harness.js';
+import type { Counters } from '../../src/util/counters.js';
 import { makePrng } from '../util/prng.js';
 import { PREFACE, DATA, END_STREAM, frame, headers, grpcMessages } from './h2-capture.js';
+import { H2Pipeline, GZIP_GRPC_REQUEST as REQUEST } from './h2-factory.js';
 
-const REQUEST: Array<[string, string]> = [[':method', 'POST'], [':scheme', 'http'], [':path', '/svc.Blobs/Put'],
-  [':authority', 'svc:8080'], ['content-type', 'application/grpc'], ['grpc-encoding', 'gzip'], ['te', 'trailers']];
 const RESPONSE: Array<[string, string]> = [[':status', '200'], ['content-type', 'application/grpc']];
 
 function random(n: number, seed: number): Buffer {
@@ -32,23 +28,18 @@ function dataFrames(body: Buffer, end: boolean): Buffer {
 
 /** One gRPC call on one connection; `client` is the request's gRPC body, fed in pieces of 1400 bytes; `close`: the connection closes before the message ends. */
 function drive(client: Buffer, opts: Partial<HttpOptions>, onPiece: (held: number, sent: number) => void, close = false) {
-  const exchanges: HttpExchange[] = [];
-  const counters = new Counters();
-  const factory = new HttpStreamFactory({ onExchange: (ex) => exchanges.push(ex) }, { admit: () => true }, opts, counters);
-  const c = factory.create(connInfo({ serverPort: 8080 }));
-  let ts = 1000;
-  c.onData(0, Buffer.concat([PREFACE, headers(1, REQUEST)]), ts++, 0);
+  const p = new H2Pipeline(opts).send(0, Buffer.concat([PREFACE, headers(1, REQUEST)]));
   const frames = dataFrames(client, !close);
   for (let off = 0; off < frames.length; off += 1400) {
-    c.onData(0, frames.subarray(off, off + 1400), ts++, 0);
-    onPiece(factory.bodyBytesHeld, off + 1400);
+    p.send(0, frames.subarray(off, off + 1400));
+    onPiece(p.held, off + 1400);
   }
   if (!close) {
-    c.onData(1, Buffer.concat([headers(1, RESPONSE), dataFrames(grpcMessages([[0, Buffer.from('ok')]]), false),
-      headers(1, [['grpc-status', '0']], true)]), ts++, 0);
+    p.send(1, Buffer.concat([headers(1, RESPONSE), dataFrames(grpcMessages([[0, Buffer.from('ok')]]), false),
+      headers(1, [['grpc-status', '0']], true)]));
   }
-  c.onClose('fin', ts, 0);
-  return { exchanges, counters, held: factory.bodyBytesHeld };
+  p.close();
+  return { exchanges: p.exchanges, counters: p.counters, held: p.held };
 }
 
 const count = (c: Counters, name: string): number => c.get(name);
@@ -97,12 +88,14 @@ t.test('a stream cut inside a held message: kept as sent, budget released', asyn
   t.equal(r.held, 0, 'budget released');
 });
 
-t.test('a message decoding beyond maxDecodedBytes is kept as sent', async (t) => {
+t.test('a message decoding beyond maxDecodedBytes is kept as sent; the direction decodes no more', async (t) => {
   const z = gzipSync(Buffer.alloc(50_000, 0x62));
-  const msg = grpcMessages([[1, z], [1, gzipSync(Buffer.from('small'))]]);
+  const small = gzipSync(Buffer.from('small'));
+  const msg = grpcMessages([[1, z], [1, small]]);
   const r = drive(msg, { maxDecodedBytes: 20_000 }, () => {});
   const ex = r.exchanges[0]!;
-  t.same(ex.request.body.bytes, grpcMessages([[1, z], [0, Buffer.from('small')]]), 'the big one as sent, the next decoded');
+  t.same(ex.request.body.bytes, msg, 'both as sent: the decoding output of the direction reached the cap with the first');
   t.ok(ex.flags.includes('decode_error'), 'decode_error');
+  t.equal(count(r.counters, 'http2.grpc_decode_cap'), 2, 'http2.grpc_decode_cap');
   t.equal(r.held, 0, 'budget released');
 });

@@ -8,7 +8,7 @@ import { deflateSync, deflateRawSync, gzipSync, gunzipSync, inflateRawSync, infl
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSensor, STACK_LINE } from '../util/sensor-run.js';
+import { finalStats, runSensor, STACK_LINE } from '../util/sensor-run.js';
 import { makePrng } from '../util/prng.js';
 import { PREFACE, DATA, END_STREAM, frame, headers, grpcMessages, writeH2Capture } from './h2-capture.js';
 
@@ -24,12 +24,6 @@ function data(sid: number, body: Buffer, end: boolean): Buffer {
     parts.push(frame(DATA, last && end ? END_STREAM : 0, sid, body.subarray(off, off + MAX_FRAME)));
     if (last) return Buffer.concat(parts);
   }
-}
-
-/** The counters of the run's closing `final stats` log line. */
-function finalStats(res: { stdout: string; stderr: string }): Record<string, number> {
-  const lines = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-  return lines.find((o) => o.msg === 'final stats')?.stats ?? {};
 }
 
 const plain = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -92,7 +86,7 @@ t.test('compressed gRPC messages are reported decoded', async (t) => {
   t.equal(res.code, 0, 'exit 0');
   t.notMatch(res.stderr, STACK_LINE, 'no stack trace');
   t.equal(res.records.length, CALLS.length, 'one exchange per call');
-  const stats = finalStats(res);
+  const stats = finalStats(res) ?? {};
   t.equal(stats['http2.grpc_undecoded'], 2, 'one undecoded message each in /Corrupt and /NoEncoding');
   t.equal(stats['http2.grpc_unknown_encoding'], 1, 'the snappy message');
   t.equal(stats['http2.grpc_budget_exhausted'] ?? 0, 0, 'every held message fitted in the body budget');

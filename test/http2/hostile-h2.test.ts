@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSensor, STACK_LINE } from '../util/sensor-run.js';
+import { finalStats, runSensor, STACK_LINE } from '../util/sensor-run.js';
 import { writeH2Capture } from './h2-capture.js';
 import type { Chunk } from '../robustness/harness.js';
 import { PREFACE, HEADERS, CONTINUATION, DATA, END_STREAM, END_HEADERS, EXAMPLE_GET_BLOCK as GET_BLOCK, frame as fr } from '../../bench/lib/h2-frames.mjs';
@@ -51,9 +51,9 @@ t.test('hostile HTTP/2: no crash, each case counted', async (t) => {
   const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0'], { withOut: true, timeoutMs: 120_000 });
   t.equal(res.code, 0, 'exit 0');
   t.notMatch(res.stderr + res.stdout, STACK_LINE, 'no stack trace');
-  const final = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => o.msg === 'final stats');
+  const final = finalStats(res);
   t.ok(final, 'final stats logged');
-  const s: Record<string, number> = final?.stats ?? {};
+  const s = final ?? {};
   t.equal(s['http2.connections'], Object.keys(cases).length, 'every connection taken as HTTP/2');
   for (const c of ['http2.frame_too_large', 'http2.continuation_flood', 'http2.hpack_error.index', 'http2.hpack_error.integer',
     'http2.hpack_error.string', 'http2.hpack_table_clamped', 'http2.hpack_unknown_index', 'http2.stream_overflow']) {

@@ -9,7 +9,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSensor, STACK_LINE, REPO_ROOT } from '../util/sensor-run.js';
+import { finalStats, runSensor, STACK_LINE, REPO_ROOT } from '../util/sensor-run.js';
 import { writePcapFile, type PcapRecord } from '../util/pcap-file.js';
 import { PacketDecoder } from '../../src/decode/packet-decoder.js';
 import { DecodedPacket, DecodeResult } from '../../src/decode/types.js';
@@ -99,8 +99,7 @@ t.test('captures cut inside frames: later streams reported as logged', async (t)
   const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0'], { withOut: true, timeoutMs: 300_000 });
   t.equal(res.code, 0, 'exit 0');
   t.notMatch(res.stderr + res.stdout, STACK_LINE, 'no stack trace');
-  const final = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => o.msg === 'final stats');
-  const s: Record<string, number> = final?.stats ?? {};
+  const s = finalStats(res) ?? {};
   t.comment(`counters: ${JSON.stringify(Object.fromEntries(Object.entries(s).filter(([k]) => /http2\.(mid_stream|bytes_discarded|connections|hpack_unknown)|http\.bytes_discarded/.test(k))))}`);
   t.ok((s['http2.mid_stream_join'] ?? 0) >= cuts.filter((c) => c.want.length > 0).length, `joined inside a frame: http2.mid_stream_join = ${s['http2.mid_stream_join']}`);
   t.ok((s['http.bytes_discarded.mid_stream'] ?? 0) > 0, 'the bytes before the join are counted as discarded');
@@ -157,8 +156,7 @@ t.test('HTTP/1 captures cut inside a message stay HTTP/1', async (t) => {
   writePcapFile(pcap, { linkType: h1Link, nano: h1Nano, records: h1 });
   const res = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0'], { withOut: true, timeoutMs: 300_000 });
   t.equal(res.code, 0, 'exit 0');
-  const final = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => o.msg === 'final stats');
-  const s: Record<string, number> = final?.stats ?? {};
+  const s = finalStats(res) ?? {};
   t.equal(s['http2.connections'] ?? 0, 0, 'no connection taken for HTTP/2');
   t.equal(s['http2.mid_stream_join'] ?? 0, 0, 'no join');
   t.ok(res.records.length > 50, `${res.records.length} HTTP/1 exchanges reported`);

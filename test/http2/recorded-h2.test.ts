@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { runSensor, REPO_ROOT } from '../util/sensor-run.js';
+import { finalStats, runSensor, REPO_ROOT } from '../util/sensor-run.js';
 import { readPcapFile, writePcapFile } from '../util/pcap-file.js';
 import { rewritePackets } from '../../fixtures/rewrite.js';
 
@@ -219,8 +219,7 @@ t.test('joined late: the capture starts inside the HTTP/2 connection (no SYN, no
   writePcapFile(late, { ...file, records: file.records.slice(cut) });
   const res = await runSensor(['apidump', '--pcap', late, '--rate-limit', '0'], { withOut: true, timeoutMs: 120_000 });
   t.equal(res.code, 0, 'exit 0');
-  const final = (res.stdout + '\n' + res.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => o.msg === 'final stats');
-  t.equal(final?.stats?.['http2.connections'], 1, 'recognised as HTTP/2 from its frames');
+  t.equal(finalStats(res)?.['http2.connections'], 1, 'recognised as HTTP/2 from its frames');
   t.ok(res.records.length > 0 && res.records.every((r) => r.request.version === '2' && r.flags.includes('mid_stream')), 'streams reported, flagged mid_stream');
   const later = expected.filter((e) => e.stream_id !== null && e.stream_id > 41);
   for (const e of later) {

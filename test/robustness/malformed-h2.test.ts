@@ -11,7 +11,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { InProcessPipeline, checkProperty, FailureLog, SEED, type Chunk, type Endpoints } from './harness.js';
-import { buildFrames, damageArb } from './stream-builder.js';
+import { buildFrames, damageArb, type Damage } from './stream-builder.js';
 import { renderH2Connection, type SynthConnection } from './h2-synth.js';
 import {
   CONTINUATION, DATA, END_HEADERS, END_STREAM, EXAMPLE_GET_BLOCK as GET_BLOCK, HEADERS, PADDED, HpackEncoder, frame, headerFrames,
@@ -55,48 +55,76 @@ const caseArb = fc.record({
   damage: damageArb(false),
 });
 
+interface Mutation {
+  which: number;
+  splice?: { at: number; bytes: Uint8Array };
+  flips: Array<{ at: number; bit: number }>;
+  truncate?: number;
+  damage: Damage;
+}
+
+const clean = renderH2Connection(CLEAN);
+
+/** Runs one case; returns why it failed ('' when it holds). */
+function runCase(c: Mutation): string {
+  const m = MALFORMED[c.which];
+  let bad = Buffer.from(m.client);
+  for (const f of c.flips) bad[f.at % bad.length] ^= 1 << f.bit;
+  if (c.splice) {
+    const at = c.splice.at % (bad.length + 1);
+    bad = Buffer.concat([bad.subarray(0, at), Buffer.from(c.splice.bytes), bad.subarray(at)]);
+  }
+  if (c.truncate !== undefined) bad = bad.subarray(0, c.truncate % (bad.length + 1));
+  const enc = [new HpackEncoder(), new HpackEncoder()];
+  const chunks: Chunk[] = [
+    { dir: 0, data: Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), hd(1, enc[0].encode([[':method', 'GET'], [':scheme', 'http'], [':authority', 'a'], [':path', '/before']]))]) },
+    { dir: 1, data: Buffer.concat([hd(1, enc[1].encode([[':status', '200']]), END_HEADERS), frame(DATA, END_STREAM, 1, Buffer.from('hello'))]) },
+    { dir: 0, data: bad },
+  ].filter((ch) => ch.data.length > 0) as Chunk[];
+  const ep: Endpoints = { clientIp: '10.3.0.2', serverIp: '10.3.0.1', clientPort: 44000, serverPort: 8080 };
+  const p = new InProcessPipeline();
+  const damaged = buildFrames(ep, chunks, c.damage).frames;
+  const beside = buildFrames({ ...ep, clientPort: 44001 }, clean.chunks, { ...c.damage, seed: c.damage.seed + 1 }).frames;
+  for (let i = 0; i < Math.max(damaged.length, beside.length); i++) {
+    if (i < damaged.length) p.feed(1, damaged[i].data, damaged[i].tsSec, damaged[i].tsNsec);
+    if (i < beside.length) p.feed(1, beside[i].data, beside[i].tsSec, beside[i].tsNsec);
+  }
+  p.finish();
+  const broken = p.invariants();
+  if (broken.length) return `${m.name}: ${broken.join('; ')}`;
+  const first = p.exchanges.find((e) => e.streamId === 1 && e.request.target === '/before');
+  if (!first || first.response?.status !== 200 || first.response.body.length !== 5 || first.flags.length) {
+    return `${m.name}: the valid stream before it was not reported exactly: ${JSON.stringify(first && { s: first.response?.status, f: first.flags })}`;
+  }
+  const other = p.exchanges.filter((e) => e.request.host === 'api.test').sort((a, b) => (a.streamId ?? 0) - (b.streamId ?? 0)).map((e) => [e.streamId, e.request.target, e.response?.status, e.request.body.length, e.response?.body.length, e.flags.join(',')]);
+  const want = clean.truth.map((e) => [e.streamId, e.target, e.status, e.req, e.res, '']);
+  if (JSON.stringify(other) !== JSON.stringify(want)) return `${m.name}: the clean connection beside it: got ${JSON.stringify(other)} want ${JSON.stringify(want)}`;
+  // the clean connection's own counters (its GOAWAY) are not the malformation's: counted beyond what it alone gives
+  const alone = new InProcessPipeline();
+  for (const f of beside) alone.feed(1, f.data, f.tsSec, f.tsNsec);
+  alone.finish();
+  const counted = Object.entries(p.counters.snapshot())
+    .filter(([k, v]) => k.startsWith('http2.') && !/^http2\.(connections|streams)$/.test(k) && v > alone.counters.get(k));
+  const flagged = p.exchanges.some((e) => e.streamId !== 1 && e.flags.some((f) => f === 'header_error' || f === 'interrupted' || f === 'no_response'));
+  const untouched = c.splice === undefined && c.flips.length === 0 && c.truncate === undefined;
+  if (m.counted && untouched && counted.length === 0 && !flagged) return `${m.name}: neither counted nor flagged`;
+  return '';
+}
+
+t.test('each malformation as built, on one segmentation: counted or flagged', async (t) => {
+  const damage: Damage = { maxSegment: 1460, shuffle: false, duplicate: 0, overlap: 0, loss: 0, seed: 1 };
+  for (let which = 0; which < MALFORMED.length; which++) {
+    t.equal(runCase({ which, flips: [], damage }), '', MALFORMED[which].name);
+  }
+});
+
 t.test(`malformed HTTP/2: counted or flagged, never a crash; the rest reported exactly (seed ${SEED})`, async (t) => {
   const log = new FailureLog();
   const seen = new Set<string>();
-  const clean = renderH2Connection(CLEAN);
   const failure = checkProperty(fc.property(caseArb, (c) => {
-    const m = MALFORMED[c.which];
-    let bad = Buffer.from(m.client);
-    for (const f of c.flips) bad[f.at % bad.length] ^= 1 << f.bit;
-    if (c.splice) {
-      const at = c.splice.at % (bad.length + 1);
-      bad = Buffer.concat([bad.subarray(0, at), Buffer.from(c.splice.bytes), bad.subarray(at)]);
-    }
-    if (c.truncate !== undefined) bad = bad.subarray(0, c.truncate % (bad.length + 1));
-    const enc = [new HpackEncoder(), new HpackEncoder()];
-    const chunks: Chunk[] = [
-      { dir: 0, data: Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), hd(1, enc[0].encode([[':method', 'GET'], [':scheme', 'http'], [':authority', 'a'], [':path', '/before']]))]) },
-      { dir: 1, data: Buffer.concat([hd(1, enc[1].encode([[':status', '200']]), END_HEADERS), frame(DATA, END_STREAM, 1, Buffer.from('hello'))]) },
-      { dir: 0, data: bad },
-    ].filter((ch) => ch.data.length > 0) as Chunk[];
-    const ep: Endpoints = { clientIp: '10.3.0.2', serverIp: '10.3.0.1', clientPort: 44000, serverPort: 8080 };
-    const p = new InProcessPipeline();
-    const damaged = buildFrames(ep, chunks, c.damage).frames;
-    const beside = buildFrames({ ...ep, clientPort: 44001 }, clean.chunks, { ...c.damage, seed: c.damage.seed + 1 }).frames;
-    for (let i = 0; i < Math.max(damaged.length, beside.length); i++) {
-      if (i < damaged.length) p.feed(1, damaged[i].data, damaged[i].tsSec, damaged[i].tsNsec);
-      if (i < beside.length) p.feed(1, beside[i].data, beside[i].tsSec, beside[i].tsNsec);
-    }
-    p.finish();
-    const broken = p.invariants();
-    if (broken.length) return log.fail(`${m.name}: ${broken.join('; ')}`);
-    const first = p.exchanges.find((e) => e.streamId === 1 && e.request.target === '/before');
-    if (!first || first.response?.status !== 200 || first.response.body.length !== 5 || first.flags.length) {
-      return log.fail(`${m.name}: the valid stream before it was not reported exactly: ${JSON.stringify(first && { s: first.response?.status, f: first.flags })}`);
-    }
-    const other = p.exchanges.filter((e) => e.request.host === 'api.test').sort((a, b) => (a.streamId ?? 0) - (b.streamId ?? 0)).map((e) => [e.streamId, e.request.target, e.response?.status, e.request.body.length, e.response?.body.length, e.flags.join(',')]);
-    const want = clean.truth.map((e) => [e.streamId, e.target, e.status, e.req, e.res, '']);
-    if (JSON.stringify(other) !== JSON.stringify(want)) return log.fail(`${m.name}: the clean connection beside it: got ${JSON.stringify(other)} want ${JSON.stringify(want)}`);
-    const counted = Object.entries(p.counters.snapshot()).filter(([k, v]) => k.startsWith('http2.') && !/^http2\.(connections|streams)$/.test(k) && v > 0);
-    const flagged = p.exchanges.some((e) => e.streamId !== 1 && e.flags.some((f) => f === 'header_error' || f === 'interrupted' || f === 'no_response'));
-    const untouched = c.splice === undefined && c.flips.length === 0 && c.truncate === undefined;
-    if (m.counted && untouched && counted.length === 0 && !flagged) return log.fail(`${m.name}: neither counted nor flagged`);
-    seen.add(m.name);
+    const why = runCase(c);
+    if (why !== '') return log.fail(why);
+    seen.add(MALFORMED[c.which].name);
     return true;
   }), 300, log);
   t.equal(failure, '', 'malformed HTTP/2 is counted or flagged, the valid stream and the clean connection kept');

@@ -119,6 +119,21 @@ export async function runPipedToHead(args: readonly string[], lines: number): Pr
   return Object.assign(p, await p.exited);
 }
 
+/**
+ * The counters of a run's closing `final stats` log line (`{"msg":"final stats","stats":{...}}`, a JSON line
+ * on stderr, or on stdout when the log goes there), or null when the run logged none.
+ */
+export function finalStats(res: { stdout: string; stderr: string }): Record<string, number> | null {
+  for (const l of (res.stdout + '\n' + res.stderr).split('\n')) {
+    if (!l.startsWith('{') || !l.includes('"final stats"')) continue;
+    try {
+      const o = JSON.parse(l);
+      if (o.msg === 'final stats') return o.stats ?? {};
+    } catch { /* not a log line */ }
+  }
+  return null;
+}
+
 export interface SensorResult {
   code: number | null;
   stdout: string;
