@@ -41,12 +41,15 @@ export function checkHealth(host: string, port: number, timeoutMs: number): Prom
 /** --port as typed: 1-65535. */
 const port = (v: unknown): number => tcpPort('--port', v, 1);
 
-/** The flags of `health`; the default --host follows LEVO_METRICS_HOST unless that is a wildcard address. */
+/**
+ * The flags of `health`. The default --host follows LEVO_METRICS_HOST (trimmed) unless that is a wildcard address;
+ * a blank variable counts as unset, as every LEVO_* variable does (docs/configuration.md).
+ */
 export function healthOptions(env: NodeJS.ProcessEnv) {
-  const envHost = env[envNameForFlag('metrics-host')];
+  const envHost = env[envNameForFlag('metrics-host')]?.trim() ?? '';
   return {
     port: { ...valueFlag(port), describe: `metrics port of the running sensor (default: $${envNameForFlag('metrics-port')})` },
-    host: { ...valueFlag(nonEmpty('host', 'an address')), default: envHost && envHost !== '0.0.0.0' && envHost !== '::' ? envHost : '127.0.0.1', describe: 'address of the metrics server' },
+    host: { ...valueFlag(nonEmpty('host', 'an address')), default: envHost !== '' && envHost !== '0.0.0.0' && envHost !== '::' ? envHost : '127.0.0.1', describe: 'address of the metrics server' },
     'timeout-ms': { ...valueFlag(positiveNumber('timeout-ms')), default: 3000, describe: 'give up (unhealthy) after this many milliseconds' },
   } as const;
 }

@@ -20,6 +20,7 @@ import { INVENTORY_OPTIONS } from './inventory-flags.js';
 import { buildConfigLayers, type ConfigLayers } from '../config/layers.js';
 import { checkCommandLine, flagsOnCommandLine } from '../config/command-line.js';
 import { usageLine } from '../config/usage-message.js';
+import { isCheckUnavailable } from '../config/usage-error.js';
 import { renderConfig } from '../config/print-config.js';
 import type { Options } from 'yargs';
 
@@ -91,6 +92,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     await parser.parseAsync();
   } catch (err) {
     const e = err as Error;
+    // a value that could not be checked (the addon that compiles --filter cannot load): a broken install, exit 1
+    if (isCheckUnavailable(e.message)) {
+      process.stderr.write(`Error: ${e.message}\n`);
+      return 1;
+    }
     if (e instanceof UsageError || e.name === 'YError' || e.name === 'UsageError') return usageError(e.message);
     process.stderr.write(`Error: ${e.stack ?? e.message}\n`);
     return 1;

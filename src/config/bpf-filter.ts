@@ -4,9 +4,11 @@
  * capture failure after start-up. Ethernet is the link type of Linux interfaces, loopback included, and of
  * most capture files. The capture compiles the filter again for the real link type when it opens: an
  * expression valid for Ethernet but not for a file's other link type (`ether host ...` on raw IP) fails then.
+ * The check needs the native capture addon: when it cannot load (a copy of the program without build/Release),
+ * the value is not refused but the run fails (exit 1) with one line naming the flag (`checkUnavailable`).
  */
-import { loadAddon } from '../capture/native.js';
-import { UsageError } from './usage-error.js';
+import { loadAddon, type PcapAddon } from '../capture/native.js';
+import { checkUnavailable, UsageError } from './usage-error.js';
 import { text } from './values.js';
 
 /** DLT_EN10MB. */
@@ -15,9 +17,14 @@ const ETHERNET = 1;
 export function bpfFilter(flag: string) {
   return (v: unknown): string => {
     const expression = text(flag, 'a pcap-filter(7) expression', v);
-    const addon = loadAddon();
-    if (typeof addon.compileFilter !== 'function') {
-      throw new Error('the native capture addon is older than the program; rebuild it with npm run build:native');
+    let addon: PcapAddon;
+    try {
+      addon = loadAddon();
+      if (typeof addon.compileFilter !== 'function') {
+        throw new Error('the native capture addon is older than the program; rebuild it with npm run build:native');
+      }
+    } catch (err) {
+      throw checkUnavailable(`--${flag}: cannot check the expression: ${(err as Error).message}`);
     }
     const error = addon.compileFilter(expression, ETHERNET);
     if (error !== null) throw new UsageError(`--${flag}: invalid filter '${expression}': ${error}`);

@@ -29,15 +29,19 @@ export function flagsOnCommandLine(argv: readonly string[]): Set<string> {
 
 /**
  * Throws a UsageError for the first single-value flag of `options` given more than once, and for a
- * `--no-<flag>` form (yargs would read `--no-rate-limit` as "rate-limit = false", i.e. 0: no limit).
+ * `--no-<flag>` form of a flag that takes a value (yargs would read `--no-rate-limit` as "rate-limit = false",
+ * i.e. 0: no limit). A boolean flag's `--no-<flag>` (`--no-dry-run`) is that flag set to false, and counts as
+ * one occurrence of it (`--dry-run --no-dry-run` is the flag given twice).
  */
 export function checkCommandLine(argv: readonly string[], options: Record<string, Options>): void {
   const counts = new Map<string, number>();
   for (const tok of argv) {
     if (tok === '--') break;
-    const name = flagName(tok);
-    if (name !== null && name.startsWith('no-') && options[name.slice(3)] !== undefined) {
-      throw new UsageError(`--${name}: unknown flag (command line); leave --${name.slice(3)} out for its default`);
+    let name = flagName(tok);
+    const negated = name !== null && name.startsWith('no-') ? options[name.slice(3)] : undefined;
+    if (negated !== undefined && negated.type === 'boolean') name = name!.slice(3);
+    else if (negated !== undefined) {
+      throw new UsageError(`--${name}: unknown flag (command line); leave --${name!.slice(3)} out for its default`);
     }
     if (name === null || options[name] === undefined || options[name].array === true) continue;
     counts.set(name, (counts.get(name) ?? 0) + 1);

@@ -8,7 +8,7 @@
 import { list, oneOf } from './values.js';
 
 /** A flag taking one value (given once: src/config/command-line.ts), checked by `coerce`. */
-export function valueFlag(coerce: (v: unknown) => unknown) {
+export function valueFlag<T>(coerce: (v: unknown) => T) {
   return { type: 'string' as const, requiresArg: true, coerce };
 }
 
@@ -28,10 +28,13 @@ export function listFlag(flag: string, parse: (v: unknown) => string[] = list(fl
   };
 }
 
-/** The value as typed, once `parse` accepted it (a flag forwarded to another program as the user wrote it). */
+/**
+ * The value as typed, once `parse` accepted it (a flag forwarded to another program as the user wrote it),
+ * without the spaces around it, which `parse` ignores too.
+ */
 export function asTyped(parse: (v: unknown) => unknown) {
   return (v: unknown): string => {
     parse(v);
-    return String(v);
+    return String(v).trim();
   };
 }

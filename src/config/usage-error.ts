@@ -2,3 +2,22 @@
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * Messages of values that could not be checked because the program itself is incomplete (the native addon that
+ * compiles `--filter` cannot load): a broken install, not a bad value, so a runtime failure (exit status 1), not
+ * a usage error. yargs hands on only the message of what a flag's parser throws, so the parser records the
+ * message here (`checkUnavailable`) and src/cli/main.ts tells the two apart with `isCheckUnavailable`.
+ */
+const unavailable = new Set<string>();
+
+/** The error a parser throws when it cannot run its check; `message` starts with `--flag:`. */
+export function checkUnavailable(message: string): Error {
+  unavailable.add(message);
+  return new Error(message);
+}
+
+/** Whether `message` is that of a check that could not run (exit status 1). */
+export function isCheckUnavailable(message: string): boolean {
+  return unavailable.has(message);
+}

@@ -56,8 +56,8 @@ export function positiveNumber(flag: string) {
 
 /**
  * A TCP port as typed: plain decimal digits, `min`-65535. UsageError `<label>: expected <expected>, got <value>`
- * otherwise, where `label` names the flag as the command knows it (`--metrics-port`, `satellite --port`).
- * The one port parser: apidump's --metrics-port, `satellite --port`, `health --port`.
+ * otherwise, where `label` names the flag as the command knows it (`--metrics-port`, `--port`).
+ * The one port parser: apidump's --metrics-port, and the --port of `satellite` and of `health`.
  */
 export function tcpPort(label: string, v: unknown, min = 0, expected = `a port number from ${min} to 65535`): number {
   const s = typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '';

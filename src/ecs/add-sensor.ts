@@ -1,6 +1,6 @@
 // `ecs add`: copy the revision a service runs, append the sensor sidecar, register, deploy, follow.
-import { satelliteUrl } from '../config/satellite-url.js';
-import { InstallerError } from './aws-errors.js';
+import { UsageError } from '../config/usage-error.js';
+import { SENSOR_OPTIONS } from './cli-flags.js';
 import { applyRevision, type ApplyFlags, type EcsRunResult } from './apply-revision.js';
 import { installerTags } from './installer-tags.js';
 import { refuseAlreadyInstrumented, refuseNetworkMode, refuseResources, revisionLabel } from './safety-checks.js';
@@ -19,23 +19,23 @@ export type SensorFlags = Omit<SensorSettings, 'region' | 'logGroup' | 'satellit
 export type AddFlags = TargetFlags & ApplyFlags & { sensor: SensorFlags };
 
 /**
- * Throws (exit 2) unless the sensor would accept `url` as --satellite-url (src/config/satellite-url.ts): for a
- * URL typed at the prompt (a flag's value was checked while the flags were parsed, src/ecs/cli-flags.ts).
+ * An answer typed at the prompt, checked by its flag's parser as a flag's value is while the flags are parsed
+ * (src/ecs/cli-flags.ts); a refusal is a usage error (exit 2) saying the value was typed at the prompt.
  */
-function checkTypedSatelliteUrl(url: string): void {
-  try { satelliteUrl('satellite-url')(url); } catch (err) { throw new InstallerError((err as Error).message, 2); }
+function checkTyped(flag: 'satellite-url' | 'levoai-org-id', answer: string): string {
+  try {
+    return SENSOR_OPTIONS[flag].coerce(answer);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${err.message} (typed at the prompt)`);
+    throw err;
+  }
 }
 
 /** Fills satellite URL and org id (asking on a terminal; an answer is checked), region and log group. */
 export async function completeSensorSettings(flags: SensorFlags, region: string, defaultLogGroup: string,
   prompter: Prompter): Promise<SensorSettings> {
-  let satelliteUrl = flags.satelliteUrl;
-  if (satelliteUrl === undefined) {
-    satelliteUrl = await prompter.text('Satellite URL (http(s)://host:port)', '--satellite-url');
-    checkTypedSatelliteUrl(satelliteUrl);
-  }
-  const orgId = flags.orgId ?? await prompter.text('Levo organization id', '--levoai-org-id');
-  if (orgId.trim() === '') throw new InstallerError('--levoai-org-id must not be empty.', 2);
+  const satelliteUrl = flags.satelliteUrl ?? checkTyped('satellite-url', await prompter.text('Satellite URL (http(s)://host:port)', '--satellite-url'));
+  const orgId = flags.orgId ?? checkTyped('levoai-org-id', await prompter.text('Levo organization id', '--levoai-org-id'));
   return { ...flags, satelliteUrl, orgId, region, logGroup: flags.logGroup ?? defaultLogGroup };
 }
 

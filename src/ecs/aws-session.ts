@@ -2,7 +2,8 @@
 //
 // Shared files: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE when set; else /aws/credentials and /aws/config when
 // the container has the folder mounted; else ~/.aws/credentials and ~/.aws/config.
-// Region order: --region, the profile's `region` (config file, then credentials file), LEVO_AWS_REGION, AWS_REGION.
+// Region order: --region, the profile's `region` (config file, then credentials file), LEVO_AWS_REGION, AWS_REGION;
+// the first one set is checked by the parser of --region, wherever it came from (a refusal names its source).
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { InstallerError } from './aws-errors.js';
+import { awsRegion } from './cli-flags.js';
+import { UsageError } from '../config/usage-error.js';
 
 type AwsCredentialIdentityProvider = ReturnType<typeof fromIni>;
 type AwsCredentialIdentity = Awaited<ReturnType<AwsCredentialIdentityProvider>>;
@@ -54,17 +57,44 @@ function readIni(path: string): Map<string, Map<string, string>> {
   try { return parseIni(readFileSync(path, 'utf8')); } catch { return new Map(); }
 }
 
+/** A region and where it was set, as a message names it: `command line`, `set by LEVO_AWS_REGION`, ... */
+interface FoundRegion { value: string; source: string }
+
 /** The profile's region: config file section "[profile X]" (or "[default]"), then credentials file "[X]". */
-export function profileRegion(profile: string, files: SharedFiles): string | undefined {
+function profileRegion(profile: string, files: SharedFiles): FoundRegion | undefined {
   const config = readIni(files.configFile);
   const section = config.get(profile === 'default' ? 'default' : `profile ${profile}`) ?? config.get(profile);
-  return section?.get('region') || readIni(files.credentialsFile).get(profile)?.get('region') || undefined;
+  const inConfig = section?.get('region');
+  if (inConfig) return { value: inConfig, source: `set in ${files.configFile}, profile "${profile}"` };
+  const inCredentials = readIni(files.credentialsFile).get(profile)?.get('region');
+  return inCredentials ? { value: inCredentials, source: `set in ${files.credentialsFile}, profile "${profile}"` } : undefined;
 }
 
-/** Region from the flag, the profile, then the environment; undefined when none says. */
+/** Variables that give the region when neither the flag nor the profile does, in order (blank counts as unset). */
+const REGION_VARIABLES = ['LEVO_AWS_REGION', 'AWS_REGION'];
+
+/** Why no region was found, for the message asking for --region. */
+export function noRegionReason(profile: string): string {
+  return `profile "${profile}" has none, and neither ${REGION_VARIABLES.join(' nor ')} is set`;
+}
+
+/**
+ * Region from the flag, the profile, then the environment; undefined when none says. The value found is checked
+ * as --region is: a UsageError (exit 2) naming where it came from, so the installer never writes a region name
+ * it would refuse on the command line into a sidecar.
+ */
 export function resolveRegion(flag: string | undefined, profile: string, files: SharedFiles,
   env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return flag || profileRegion(profile, files) || env['LEVO_AWS_REGION'] || env['AWS_REGION'] || undefined;
+  const variable = REGION_VARIABLES.find((name) => (env[name] ?? '').trim() !== '');
+  const found: FoundRegion | undefined = flag ? { value: flag, source: 'command line' } : profileRegion(profile, files) ??
+    (variable !== undefined ? { value: env[variable]!, source: `set by ${variable}` } : undefined);
+  if (found === undefined) return undefined;
+  try {
+    return awsRegion(found.value);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${err.message} (${found.source})`);
+    throw err;
+  }
 }
 
 export interface AwsSessionOptions {

@@ -20,15 +20,20 @@ import { nonEmpty, positiveNumber, quoted, text, traceExportInterval, wholeNumbe
 import { UsageError } from '../config/usage-error.js';
 
 /** Defaults of --poll-interval and --timeout: poll every 15 s, give up after 5 minutes (the deployment itself goes on). */
-export const DEFAULT_POLL_INTERVAL_MS = 15_000;
-export const DEFAULT_ROLLOUT_TIMEOUT_MS = 300_000;
+const DEFAULT_POLL_INTERVAL_MS = 15_000;
+const DEFAULT_ROLLOUT_TIMEOUT_MS = 300_000;
 
 /** AWS region names: us-west-2, eu-central-1, us-gov-west-1, cn-north-1, ... */
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
-function awsRegion(v: unknown): string {
-  const s = text('region', 'an AWS region name', v);
-  if (!REGION_NAME.test(s)) throw new UsageError(`--region: ${quoted(v)} is not an AWS region name (such as us-west-2)`);
+/**
+ * The parser of a region name, whatever gives it: --region, and the profile or the variable that gives it when
+ * the flag does not (src/ecs/aws-session.ts, `resolveRegion`).
+ */
+export function awsRegion(v: unknown): string {
+  const expected = 'an AWS region name such as us-west-2';
+  const s = text('region', expected, v);
+  if (!REGION_NAME.test(s)) throw new UsageError(`--region: expected ${expected}, got ${quoted(v)}`);
   return s;
 }
 

@@ -10,6 +10,7 @@
 // saying where the installer is, instead of failing on the missing module.
 import type { Argv } from 'yargs';
 import { InstallerError } from './aws-errors.js';
+import { UsageError } from '../config/usage-error.js';
 import { SUBCOMMAND_OPTIONS, type RawArgv } from './cli-flags.js';
 import type { RunContext } from './target-selection.js';
 import { consoleOutput, nonInteractivePrompter, terminalPrompter } from './terminal.js';
@@ -42,15 +43,19 @@ function interactiveContext(): Omit<RunContext, 'rollout'> {
   return { prompter: interactive ? terminalPrompter() : nonInteractivePrompter, out: consoleOutput() };
 }
 
-/** Runs one command; every failure becomes one `Error: ...` line on stderr and an exit code. */
+/**
+ * Runs one command; every failure becomes one `Error: ...` line on stderr and an exit code: a UsageError (a flag
+ * missing or refused, in the form of every command's usage errors, docs/configuration.md) exits 2, an
+ * InstallerError with its own code, anything else 1.
+ */
 async function runHandler(setExit: SetExit, ctx: Omit<RunContext, 'rollout'>, run: (h: Handlers) => Promise<number>): Promise<void> {
   try {
     setExit(await run(await loadHandlers()));
   } catch (err) {
     ctx.out.endProgress();
-    if (err instanceof InstallerError) {
+    if (err instanceof UsageError || err instanceof InstallerError) {
       ctx.out.warn(`Error: ${err.message}`);
-      setExit(err.exitCode);
+      setExit(err instanceof UsageError ? 2 : err.exitCode);
     } else {
       ctx.out.warn(`Error: ${err instanceof Error ? err.message : String(err)}`);
       setExit(1);

@@ -1,7 +1,7 @@
 // What the `ecs` subcommands run, once their flags are parsed and checked (src/ecs/cli-flags.ts). This module
 // loads the AWS SDK; src/ecs/command.ts imports it only when an ecs subcommand runs.
-import { InstallerError } from './aws-errors.js';
-import { resolveRegion, sharedFiles } from './aws-session.js';
+import { UsageError } from '../config/usage-error.js';
+import { noRegionReason, resolveRegion, sharedFiles } from './aws-session.js';
 import { runEcsAdd, completeSensorSettings } from './add-sensor.js';
 import { accountFlagsFrom, rolloutFrom, sensorFlagsFrom, targetFlagsFrom, type RawArgv } from './cli-flags.js';
 import { runEcsRemove } from './remove-sensor.js';
@@ -12,13 +12,12 @@ import { nonInteractivePrompter, type Output } from './terminal.js';
 /** `ecs container-definition`: the sidecar JSON from the flags (no AWS calls). Returns the exit code. */
 export async function runContainerDefinition(a: RawArgv, out: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const sensor = sensorFlagsFrom(a);
-  if (sensor.satelliteUrl === undefined) throw new InstallerError('missing --satellite-url: where the sensor sends traces, http(s)://host:port.', 2);
-  if (sensor.orgId === undefined) throw new InstallerError('missing --levoai-org-id: the Levo organization id the traces belong to.', 2);
+  if (sensor.satelliteUrl === undefined) throw new UsageError('--satellite-url: required: where the sensor sends traces, http(s)://host:port');
+  if (sensor.orgId === undefined) throw new UsageError('--levoai-org-id: required: the Levo organization ID the traces belong to');
   const { profile, region: regionFlag } = accountFlagsFrom(a);
   const region = resolveRegion(regionFlag, profile, sharedFiles(env), env);
   if (!region) {
-    throw new InstallerError(`missing --region: the sensor's LEVO_AWS_REGION and awslogs-region (profile "${profile}" ` +
-      'has no region; pass --region or set LEVO_AWS_REGION).', 2);
+    throw new UsageError(`--region: required: the sidecar's LEVO_AWS_REGION and awslogs-region; ${noRegionReason(profile)}`);
   }
   const settings = await completeSensorSettings(sensor, region, '/ecs/levo-pcap-sensor', nonInteractivePrompter);
   out.say(JSON.stringify(buildSensorContainer(settings), null, 2));

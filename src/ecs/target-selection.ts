@@ -6,7 +6,7 @@
 // "latest + sensor" would also deploy whatever unrelated change sits in a newer revision.
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 import { InstallerError } from './aws-errors.js';
-import { AwsSession, resolveRegion, sharedFiles, type SharedFiles } from './aws-session.js';
+import { AwsSession, noRegionReason, resolveRegion, sharedFiles, type SharedFiles } from './aws-session.js';
 import {
   describeService, describeTaskDefinition, listClusters, listFamilies, listRegions, listServicesUsingFamily,
   type DescribedTaskDefinition,
@@ -62,8 +62,7 @@ export async function selectTarget(flags: TargetFlags & { dryRun?: boolean }, ct
 
   let region = resolveRegion(flags.region, flags.profile, files, ctx.env);
   if (!region) {
-    if (!prompter.interactive) throw new InstallerError('missing --region: no region given and profile ' +
-      `"${flags.profile}" has none (no terminal to ask on; pass --region or set LEVO_AWS_REGION).`, 2);
+    if (!prompter.interactive) throw missingFlag('--region', `the AWS region; ${noRegionReason(flags.profile)}`);
     const { regions, fromBuiltInList } = await listRegions(session.ec2(BOOTSTRAP_REGION));
     if (fromBuiltInList) out.warn('Note: ec2:DescribeRegions is not permitted for this profile; showing the built-in region list.');
     region = await prompter.choose('AWS region', '--region', regions.map((r) => ({ value: r })));

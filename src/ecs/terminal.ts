@@ -2,6 +2,7 @@
 // warnings and questions to stderr, so `ecs add --dry-run > td.json` keeps a clean file.
 import { createInterface, type Interface } from 'node:readline';
 import { InstallerError } from './aws-errors.js';
+import { UsageError } from '../config/usage-error.js';
 
 export interface Output {
   /** A result line (stdout). */
@@ -43,8 +44,9 @@ export interface Prompter {
   close?(): void;
 }
 
-export function missingFlag(flag: string, what: string): InstallerError {
-  return new InstallerError(`missing ${flag}: ${what} (no terminal to ask on; pass ${flag}).`, 2);
+/** The usage error (exit 2) for a value that would be asked, when there is no terminal to ask on. */
+export function missingFlag(flag: string, what: string): UsageError {
+  return new UsageError(`${flag}: required without a terminal to ask on: ${what}`);
 }
 
 /** Without a terminal: every question is an error naming the flag; confirmation needs --yes. */
@@ -55,7 +57,7 @@ export const nonInteractivePrompter: Prompter = {
     if (defaultValue !== undefined) return defaultValue;
     throw missingFlag(flag, question);
   },
-  async confirm() { throw new InstallerError('about to change AWS resources without a terminal to confirm on: pass --yes.', 2); },
+  async confirm() { throw new UsageError('--yes: required to change AWS resources without a terminal to confirm on'); },
 };
 
 /**

@@ -15,6 +15,7 @@ import { scanJson } from './json-shape.js';
 import type { BodyInput, EndpointReport, InventoryExchange, InventoryLimits } from './types.js';
 import { authSchemes } from './auth.js';
 import { PathValues } from './path-values.js';
+import { isRedactionMarker } from '../policy/fingerprint.js';
 
 /** Adds `n` to map[key]. */
 function bump(map: Map<string, number>, key: string, n = 1): void {
@@ -27,15 +28,12 @@ function sortedRecord<V>(map: Map<string, V>, value: (v: V) => unknown = (v) => 
   return out;
 }
 
-/** A value hidden by redaction (src/policy/redactor.ts): a marker, not something the traffic said. */
-const REDACTION_MARKER = /^\[REDACTED:[0-9a-f]+\]$/;
-
 /** The media type of a Content-Type value, lower-cased, without parameters; null when absent or redacted. */
 function mediaType(headers: Array<[string, string]>): string | null {
   for (const [n, v] of headers) {
     if (n.toLowerCase() !== 'content-type') continue;
     const t = v.split(';')[0].trim();
-    return REDACTION_MARKER.test(t) ? null : t.toLowerCase() || null;
+    return isRedactionMarker(t) ? null : t.toLowerCase() || null;
   }
   return null;
 }

@@ -4,7 +4,8 @@
  * (an array: [host, method, path, count, errors, p50, p95, p99] per table row, in row order) and:
  * - sorts the table when a column head is clicked (numbers largest first, text A-Z in code-unit order;
  *   again: the other direction), by the data, not the text; equal values keep the report's order either way;
- * - filters rows by the text box (case-insensitive substring of host, method and path), showing the count;
+ * - filters rows by the text box, showing the count: a row is kept when its host, its method or its path, each on
+ *   its own, contains the text typed (trimmed, case-insensitive), so `get /api` matches no row unless a path holds it;
  * - when `<body data-live="N">`: every N seconds fetches the page's own URL and, when its exchange count
  *   changed, swaps in the new `<main>` and keeps the sort and the filter. Nothing is fetched otherwise.
  */
@@ -35,7 +36,7 @@ export const PAGE_SCRIPT = `(function () {
     var box = document.getElementById('filter'), q = box.value.trim().toLowerCase(), d = data(), shown = 0;
     rows().forEach(function (r) {
       var e = d[+r.dataset.i];
-      var hit = q === '' || (e[0] + ' ' + e[1] + ' ' + e[2]).toLowerCase().indexOf(q) >= 0;
+      var hit = q === '' || [e[0], e[1], e[2]].some(function (v) { return String(v).toLowerCase().indexOf(q) >= 0; });
       r.hidden = !hit;
       if (hit) shown++;
     });

@@ -25,6 +25,13 @@ export function redactionMarker(fingerprint: string): string {
   return `[REDACTED:${fingerprint}]`;
 }
 
+const MARKER = new RegExp(`^\\[REDACTED:[0-9a-f]{${FINGERPRINT_HEX_LENGTH}}\\]$`);
+
+/** Whether `text` is exactly a marker `redactionMarker` makes: a value hidden by redaction, not one from traffic. */
+export function isRedactionMarker(text: string): boolean {
+  return MARKER.test(text);
+}
+
 export class Fingerprinter {
   private readonly salt: Buffer;
   private readonly cache = new Map<string, string>();

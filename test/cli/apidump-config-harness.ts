@@ -4,25 +4,16 @@
  * folder, the recorded fixtures' ground truth (fixtures/captures/NAME.expected.json, made by the real
  * servers and clients) and captures merged from two fixtures.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Test } from 'tap';
 import { capture, type Expected } from './runtime-harness.js';
-import { run, STACK_LINE } from '../util/sensor-run.js';
+import { run, STACK_LINE, type Run } from '../util/sensor-run.js';
 import { readPcapFile, recordTimeNs, writePcapFile } from '../util/pcap-file.js';
+import { tempPath } from '../util/temp-path.js';
 
 export { capture, expected, type Expected } from './runtime-harness.js';
 export { INIT_BIN, STACK_LINE } from '../util/sensor-run.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'pcs-apidump-config-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-
-/** A new path in the temporary folder. */
-export function tempPath(name: string): string {
-  return join(dir, `${fileNo++}-${name}`);
-}
+export { tempPath } from '../util/temp-path.js';
 
 /** Writes a YAML config file; returns its path. */
 export function configFile(yaml: string): string {
@@ -38,12 +29,9 @@ export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
   return { ...e, ...extra };
 }
 
-export interface Run { code: number | null; stdout: string; stderr: string }
-
 /** `pcap-sensor apidump ARGS` (or `bin/init apidump ARGS`) to its end. */
-export async function apidump(args: string[], opts: { env?: Record<string, string>; bin?: string } = {}): Promise<Run> {
-  const r = await run(['apidump', ...args], { bin: opts.bin, env: isolatedEnv(opts.env) });
-  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+export function apidump(args: string[], opts: { env?: Record<string, string>; bin?: string } = {}): Promise<Run> {
+  return run(['apidump', ...args], { bin: opts.bin, env: isolatedEnv(opts.env) });
 }
 
 /** Runs `fn` over `items`, `width` at a time (short-lived processes in parallel, a few at once). */

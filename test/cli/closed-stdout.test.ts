@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capture } from './runtime-harness.js';
-import { Proc, STACK_LINE, type Exit } from '../util/sensor-run.js';
-import { childEnv, SENSOR_BIN } from '../util/sensor-run.js';
+import { childEnv, Proc, SENSOR_BIN, STACK_LINE, type Exit } from '../util/sensor-run.js';
 
 /** Runs bin/pcap-sensor ARGS with its standard output's read end closed at once (before node has started). */
 async function runWithClosedStdout(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Proc & Exit> {

@@ -1,14 +1,14 @@
 // `pcap-sensor ecs add` as a process: each documented failure prints one `Error:` message (no stack trace), exits
 // with its documented code, and leaves the service as it was.
 import t, { type Test } from 'tap';
-import { cliEnv, mutatingCalls, runCli, startProcessHarness, type ProcessHarness, type RunResult } from '../ecs/process-harness.js';
-import { STACK_LINE } from '../util/sensor-run.js';
+import { cliEnv, mutatingCalls, runCli, startProcessHarness, type ProcessHarness } from '../ecs/process-harness.js';
+import { STACK_LINE, type Run } from '../util/sensor-run.js';
 import { KEYS } from '../ecs/harness.js';
 
 const SENSOR = ['--satellite-url', 'http://satellite.internal:9999', '--levoai-org-id', 'org-42'];
 
 /** Checks the common shape of a failure: exit code, an `Error:` line, no stack trace, stdout as expected. */
-function failed(t: Test, r: RunResult, code: number, message: RegExp, stdout: RegExp = /^$/): void {
+function failed(t: Test, r: Run, code: number, message: RegExp, stdout: RegExp = /^$/): void {
   t.equal(r.code, code, r.stderr);
   t.match(r.stdout, stdout, 'stdout');
   t.match(r.stderr, /^Error: /m);

@@ -1,6 +1,6 @@
 // `pcap-sensor ecs add` on a real pseudo-terminal (util-linux `script`): what the flags give is never asked
-// again, a dry run neither confirms nor deploys, a refused confirmation changes nothing, Ctrl-C at a question exits
-// 130 and Ctrl-D 1.
+// again, a dry run neither confirms nor deploys, a refused confirmation changes nothing, an answer is checked as the
+// flag's value would be, Ctrl-C at a question exits 130 and Ctrl-D 1.
 import t from 'tap';
 import { mutatingCalls, runOnTerminal, startProcessHarness } from '../ecs/process-harness.js';
 
@@ -58,6 +58,16 @@ t.test('what the flags leave open is asked: cluster from a menu, satellite URL a
   t.equal(r.code, 0, r.output);
   t.match(r.output, /"--satellite-url",\s+"http:\/\/sat\.example:9999"/);
   t.match(r.output, /"--levoai-org-id",\s+"org-typed"/);
+  t.same(mutatingCalls(h), []);
+});
+
+t.test('a satellite URL typed at the prompt is checked as the flag is: exit 2, the line says where it came from', async (t) => {
+  const h = await startProcessHarness(t);
+  const r = await runOnTerminal(h.ecsArgs('add', '--cluster', 'prod', '--service', 'web', '--levoai-org-id', 'o', '--dry-run'), h.env(), [
+    { when: /Satellite URL \(http\(s\):\/\/host:port\): /, send: 'http://sat.example\r' },
+  ]);
+  t.equal(r.code, 2, r.output);
+  t.match(r.output, /^Error: --satellite-url: 'http:\/\/sat\.example' has no port; expected http\(s\):\/\/host:port, e\.g\. http:\/\/satellite:9999 \(typed at the prompt\)\r?$/m);
   t.same(mutatingCalls(h), []);
 });
 

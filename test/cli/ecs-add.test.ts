@@ -114,15 +114,18 @@ t.test('without a terminal: no --yes, or a missing choice, exits 2 naming the fl
   const h = await startProcessHarness(t);
   const noYes = await h.run('add', ...WEB, ...SENSOR);
   t.equal(noYes.code, 2);
-  t.match(noYes.stderr, /Error: about to change AWS resources without a terminal to confirm on: pass --yes\./);
-  for (const [args, flag] of [[['--service', 'web'], '--cluster'], [['--cluster', 'prod'], '--task-definition']] as const) {
+  t.equal(noYes.stderr.split('\n').at(-2), 'Error: --yes: required to change AWS resources without a terminal to confirm on');
+  for (const [args, line] of [
+    [['--service', 'web'], 'Error: --cluster: required without a terminal to ask on: the ECS cluster'],
+    [['--cluster', 'prod'], 'Error: --task-definition: required without a terminal to ask on: the task definition family'],
+  ] as const) {
     const r = await h.run('add', ...args, ...SENSOR, '--yes');
     t.equal(r.code, 2, r.stderr);
-    t.match(r.stderr, new RegExp(`^Error: missing ${flag}: .*pass ${flag}`));
+    t.equal(r.stderr, `${line}\n`);
   }
   const noUrl = await h.run('add', ...WEB, '--levoai-org-id', 'o', '--yes');
   t.equal(noUrl.code, 2);
-  t.match(noUrl.stderr, /^Error: missing --satellite-url/);
+  t.equal(noUrl.stderr, 'Error: --satellite-url: required without a terminal to ask on: the satellite URL\n');
   const callsBefore = h.fake.calls.length;
   const badRegex = await h.run('add', ...WEB, ...SENSOR, '--host-exclusions', '[a-', '--yes');
   t.equal(badRegex.code, 2);
@@ -130,6 +133,34 @@ t.test('without a terminal: no --yes, or a missing choice, exits 2 naming the fl
   t.equal(h.fake.calls.length, callsBefore, 'flag errors are found before any AWS call');
   t.same(mutatingCalls(h), []);
   t.equal(h.fake.families.get('web')!.length, 1);
+});
+
+t.test('--no-dry-run and --no-yes turn the switches off; either given twice is refused', async (t) => {
+  const h = await startProcessHarness(t);
+  const dry = await h.run('add', ...WEB, ...SENSOR, '--dry-run', '--no-yes');
+  t.equal(dry.code, 0, dry.stderr);
+  t.equal(JSON.parse(dry.stdout).family, 'web', 'a dry run');
+  const noYes = await h.run('add', ...WEB, ...SENSOR, '--no-dry-run');
+  t.equal(noYes.code, 2, noYes.stderr);
+  t.equal(noYes.stderr.split('\n').at(-2), 'Error: --yes: required to change AWS resources without a terminal to confirm on',
+    'not a dry run: it asks for confirmation, and there is no terminal');
+  t.same(mutatingCalls(h), [], 'nothing changed so far');
+  const twice = await h.run('add', ...WEB, ...SENSOR, '--dry-run', '--no-dry-run');
+  t.equal(twice.code, 2);
+  t.equal(twice.stderr, 'Error: --dry-run: given 2 times on the command line; it takes one value (only list flags may be repeated)\n');
+  const real = await h.run('add', ...WEB, ...SENSOR, '--no-dry-run', '--yes');
+  t.equal(real.code, 0, real.stderr);
+  t.equal(h.fake.families.get('web')!.length, 2, 'registered');
+  t.equal(h.fake.services.get('prod/web')!.json['taskDefinition'], h.fake.families.get('web')![1]!.td['taskDefinitionArn'], 'deployed');
+});
+
+t.test('a region name from the environment is checked as --region is, before any AWS call', async (t) => {
+  const h = await startProcessHarness(t);
+  const r = await runCli(h.ecsArgs('add', ...WEB, ...SENSOR, '--profile', 'no-update', '--dry-run'), h.env({ LEVO_AWS_REGION: 'bogus' }));
+  t.equal(r.code, 2);
+  t.equal(r.stderr, "Error: --region: expected an AWS region name such as us-west-2, got 'bogus' (set by LEVO_AWS_REGION)\n");
+  t.equal(r.stdout, '');
+  t.same(h.fake.calls, [], 'no AWS call');
 });
 
 t.test('a --service the cluster lacks exits 1; a misspelt flag exits 2 naming it', async (t) => {

@@ -70,9 +70,9 @@ t.test('LEVO_AWS_REGION gives the region when no flag or profile does', async (t
 
 /** Cases that must exit 2 with one `Error:` line matching `message`. */
 const FAILURES: { name: string; args: string[]; message: RegExp }[] = [
-  { name: 'missing satellite URL', args: ['--levoai-org-id', 'o', '--region', 'us-east-1'], message: /missing --satellite-url/ },
-  { name: 'missing org id', args: ['--satellite-url', 'http://s:9999', '--region', 'us-east-1'], message: /missing --levoai-org-id/ },
-  { name: 'missing region', args: REQUIRED, message: /missing --region/ },
+  { name: 'missing satellite URL', args: ['--levoai-org-id', 'o', '--region', 'us-east-1'], message: /^Error: --satellite-url: required: where the sensor sends traces, http\(s\):\/\/host:port$/ },
+  { name: 'missing org id', args: ['--satellite-url', 'http://s:9999', '--region', 'us-east-1'], message: /^Error: --levoai-org-id: required: the Levo organization ID the traces belong to$/ },
+  { name: 'missing region', args: REQUIRED, message: /^Error: --region: required: the sidecar's LEVO_AWS_REGION and awslogs-region; profile "default" has none, and neither LEVO_AWS_REGION nor AWS_REGION is set$/ },
   { name: 'satellite URL not http', args: [...REQUIRED.slice(2), '--satellite-url', 'ftp://s', '--region', 'us-east-1'], message: /--satellite-url: 'ftp:\/\/s' has scheme 'ftp'; use http:\/\/ or https:\/\// },
   { name: 'satellite URL without a port (the sensor would refuse it)', args: [...REQUIRED.slice(2), '--satellite-url', 'http://s', '--region', 'us-east-1'], message: /--satellite-url: 'http:\/\/s' has no port/ },
   { name: 'satellite URL port out of range', args: [...REQUIRED.slice(2), '--satellite-url', 'http://s:99999', '--region', 'us-east-1'], message: /has port 99999, out of range 1-65535/ },
@@ -83,7 +83,7 @@ const FAILURES: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'negative rate limit', args: [...REQUIRED, '--region', 'us-east-1', '--rate-limit=-5'], message: /--rate-limit: expected a whole number >= 0, got '-5'/ },
   { name: 'bad interval', args: [...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', 'soon'], message: /--trace-export-interval: expected seconds .* got 'soon'/ },
   { name: 'interval over 24 h', args: [...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', '25h'], message: /--trace-export-interval: '25h' is out of range: from 10 ms to 24 h/ },
-  { name: 'bad region name', args: [...REQUIRED, '--region', 'R'], message: /--region: 'R' is not an AWS region name/ },
+  { name: 'bad region name', args: [...REQUIRED, '--region', 'R'], message: /^Error: --region: expected an AWS region name such as us-west-2, got 'R' \(command line\)$/ },
   { name: 'flag given twice', args: [...REQUIRED, '--region', 'us-east-1', '--region', 'eu-west-1'], message: /^Error: --region: given 2 times on the command line; it takes one value \(only list flags may be repeated\)$/ },
   { name: 'flag without value', args: [...REQUIRED, '--region', 'us-east-1', '--cpu'], message: /^Error: --cpu: expected a value \(command line\)$/ },
   { name: 'unknown flag', args: [...REQUIRED, '--region', 'us-east-1', '--cluster', 'prod'], message: /^Error: --cluster: unknown flag \(command line\)$/ },
@@ -101,6 +101,29 @@ for (const f of FAILURES) {
   });
 }
 
+/**
+ * A region name from the environment or the profile is checked as --region is, naming where it came from (the flag,
+ * when given, wins over a bad one there).
+ */
+t.test('a region that is not a region name is refused whatever gave it, naming the source', async (t) => {
+  const cases: [what: string, home: string, env: Record<string, string>, stderr: string][] = [
+    ['LEVO_AWS_REGION', tempHome(t), { LEVO_AWS_REGION: 'bogus' }, "--region: expected an AWS region name such as us-west-2, got 'bogus' (set by LEVO_AWS_REGION)"],
+    ['AWS_REGION', tempHome(t), { LEVO_AWS_REGION: ' ', AWS_REGION: 'us_west_2' }, "--region: expected an AWS region name such as us-west-2, got 'us_west_2' (set by AWS_REGION)"],
+  ];
+  const profileHome = tempHome(t, '[default]\nregion = Frankfurt\n');
+  cases.push(['the profile', profileHome, { LEVO_AWS_REGION: 'eu-west-1' },
+    `--region: expected an AWS region name such as us-west-2, got 'Frankfurt' (set in ${join(profileHome, '.aws', 'config')}, profile "default")`]);
+  for (const [what, home, env, stderr] of cases) {
+    const r = await runCli(['ecs', 'container-definition', ...REQUIRED], cliEnv(home, env));
+    t.equal(r.code, 2, `${what}: exit 2`);
+    t.equal(r.stderr, `Error: ${stderr}\n`, `${what}: one line naming the source`);
+    t.equal(r.stdout, '', `${what}: no definition printed`);
+  }
+  const flagWins = await runCli(['ecs', 'container-definition', ...REQUIRED, '--region', 'eu-west-1'], cliEnv(profileHome, { LEVO_AWS_REGION: 'bogus' }));
+  t.equal(flagWins.code, 0, flagWins.stderr);
+  t.equal(JSON.parse(flagWins.stdout).logConfiguration.options['awslogs-region'], 'eu-west-1', '--region is used; the others are not read');
+});
+
 /** Values the sensor accepts at start-up are accepted here too, and passed into the entry point as given. */
 const SENSOR_ACCEPTS: [flag: string, value: string][] = [
   ['--trace-export-interval', '1h'], // the whole range, 10 ms to 24 h
@@ -115,3 +138,10 @@ for (const [flag, value] of SENSOR_ACCEPTS) {
     t.equal(entry[entry.indexOf(flag) + 1], value);
   });
 }
+
+t.test('--trace-export-interval is forwarded as typed, without the spaces around it', async (t) => {
+  const r = await runCli(['ecs', 'container-definition', ...REQUIRED, '--region', 'us-east-1', '--trace-export-interval', ' 2m '], cliEnv(tempHome(t)));
+  t.equal(r.code, 0, r.stderr);
+  const entry: string[] = JSON.parse(r.stdout).entryPoint;
+  t.equal(entry[entry.indexOf('--trace-export-interval') + 1], '2m');
+});

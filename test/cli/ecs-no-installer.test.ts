@@ -1,7 +1,9 @@
 // Whether `pcap-sensor ecs` can run is decided by the program, from whether Node.js finds the AWS SDK, not by
 // bin/pcap-sensor from a fixed path. As processes, on copies of the built program (bin/, dist/, package.json):
 // - without the SDK (the sidecar image ships none): one line saying where the installer is, exit 2;
-// - with the packages installed in a parent folder (where Node.js looks too, as with hoisted workspaces): it runs.
+// - with the packages installed in a parent folder (where Node.js looks too, as with hoisted workspaces): it runs;
+// - without the native capture addon (build/): it runs, but `--filter`, which the addon checks, is a runtime failure
+//   (exit 1, one line naming the flag), in `ecs` as in `apidump`, not a usage error.
 import t from 'tap';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,4 +48,25 @@ t.test('the AWS SDK installed in a parent folder: ecs runs', async (t) => {
   const r = await runCli(ARGS, cliEnv(root), bin);
   t.equal(r.code, 0, r.stderr);
   t.equal(JSON.parse(r.stdout).name, 'levo-pcap-sensor');
+});
+
+t.test('without the native capture addon: ecs runs; --filter, which needs it, exits 1 naming the flag', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'ecs-no-addon-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const bin = copyProgram(root); // no build/Release/pcap_addon.node
+  symlinkSync(MODULES, join(root, 'node_modules'));
+  const plain = await runCli(ARGS, cliEnv(root), bin);
+  t.equal(plain.code, 0, plain.stderr);
+  t.equal(JSON.parse(plain.stdout).name, 'levo-pcap-sensor', 'the installer needs no addon');
+  const line = 'Error: --filter: cannot check the expression: cannot load the native capture addon ' +
+    `${join(root, 'build', 'Release', 'pcap_addon.node')}: it is not built; rebuild with npm run build:native\n`;
+  const runs = {
+    'ecs --filter': await runCli([...ARGS, '--filter', 'tcp'], cliEnv(root), bin),
+    'apidump LEVO_FILTER': await runCli(['apidump', '--pcap', 'x.pcap', '--out', '-'], cliEnv(root, { LEVO_FILTER: 'tcp' }), bin),
+  };
+  for (const [what, r] of Object.entries(runs)) {
+    t.equal(r.code, 1, `${what}: exit 1, a broken install rather than a bad value`);
+    t.equal(r.stderr, line, `${what}: one line naming the flag and the addon`);
+    t.equal(r.stdout, '', `${what}: nothing on stdout`);
+  }
 });

@@ -98,6 +98,11 @@ t.test('metrics server and the health command', async (t) => {
   let r = await runSensor(['health', '--port', String(srv.port)]);
   t.equal(r.code, 0, 'health: exit 0 when healthy');
   t.match(r.stdout, /^healthy \(HTTP 200\)/);
+  // LEVO_METRICS_HOST blank counts as unset (the default host, 127.0.0.1); with spaces around, it is trimmed
+  for (const host of ['  ', ' 127.0.0.1 ']) {
+    r = await runSensor(['health', '--port', String(srv.port)], { env: { LEVO_METRICS_HOST: host } });
+    t.same([r.code, r.stdout, r.stderr], [0, 'healthy (HTTP 200): ok\n', ''], `health with LEVO_METRICS_HOST=${JSON.stringify(host)}`);
+  }
 
   healthy = false;
   const bad = await fetch(`${srv.url}/healthz`);

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { capture, expectedExchanges } from './runtime-harness.js';
-import { Proc, run, STACK_LINE, startSensor } from '../util/sensor-run.js';
-import { childEnv, SENSOR_BIN } from '../util/sensor-run.js';
+import { childEnv, Proc, run, SENSOR_BIN, STACK_LINE, startSensor } from '../util/sensor-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-cmd-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

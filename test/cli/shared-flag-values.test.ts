@@ -41,7 +41,9 @@ for (const [name, args] of REFUSED) {
       runCli(['ecs', 'container-definition', '--region', 'us-east-1', ...withRequired(args, [SATELLITE, ORG])], cliEnv(home)),
     ]);
     t.equal(sensor.code, 2, `apidump: exit 2 (${sensor.stderr.trim()})`);
-    t.match(sensor.stderr, /^Error: --[a-z-]+: .+\n$/, 'apidump: one line naming the flag');
+    const flag = args[0]!.split('=')[0]!;
+    t.ok(sensor.stderr.startsWith(`Error: ${flag}: `), `apidump: the line names ${flag}`);
+    t.match(sensor.stderr, /^[^\n]+\n$/, 'apidump: one line');
     t.equal(installer.code, 2, 'ecs: exit 2');
     t.equal(installer.stderr, sensor.stderr, 'ecs: the same line');
     t.equal(installer.stdout, '', 'ecs: no definition printed');

@@ -23,7 +23,12 @@ const CASES: [argv: string[], env: Record<string, string>, stderr: string][] = [
   [[...ECS_CD, '--memory'], {}, 'Error: --memory: expected a value (command line)'],
   [[...ECS_CD, '--cluster', 'prod'], {}, 'Error: --cluster: unknown flag (command line)'],
   [['ecs', 'remove', '--cluster', 'c', '--timeout', '0'], {}, "Error: --timeout: expected a number > 0, got '0' (command line)"],
-  [['ecs', 'add', '--region', 'R'], {}, "Error: --region: 'R' is not an AWS region name (such as us-west-2) (command line)"],
+  [['ecs', 'add', '--region', 'R'], {}, "Error: --region: expected an AWS region name such as us-west-2, got 'R' (command line)"],
+  [['ecs', 'container-definition', '--satellite-url', 'http://s:9999', '--levoai-org-id', 'o'], { LEVO_AWS_REGION: 'R' },
+    "Error: --region: expected an AWS region name such as us-west-2, got 'R' (set by LEVO_AWS_REGION)"],
+  [['ecs', 'container-definition', '--levoai-org-id', 'o', '--region', 'us-east-1'], {},
+    'Error: --satellite-url: required: where the sensor sends traces, http(s)://host:port'],
+  [['ecs', 'add', '--cluster', 'c', '--no-cpu'], {}, 'Error: --no-cpu: unknown flag (command line); leave --cpu out for its default'],
 ];
 
 for (const [argv, env, stderr] of CASES) {

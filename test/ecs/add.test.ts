@@ -123,14 +123,14 @@ t.test('without a terminal, a missing choice is an error naming the flag', async
   const h = await startHarness(t);
   const err = await runEcsAdd({ profile: 'default', taskDefinition: 'web', service: 'web', endpoint: h.endpoint, dryRun: true, yes: false,
     sensor: sensorFlags() }, h.ctx(nonInteractivePrompter)).catch((e) => e);
-  t.match(err.message, /missing --cluster/);
+  t.equal(err.message, '--cluster: required without a terminal to ask on: the ECS cluster');
   const err2 = await runEcsAdd({ ...target, endpoint: h.endpoint, dryRun: false, yes: false, sensor: sensorFlags() },
     h.ctx(nonInteractivePrompter)).catch((e) => e);
-  t.match(err2.message, /--yes/);
+  t.equal(err2.message, '--yes: required to change AWS resources without a terminal to confirm on');
   t.equal(h.fake.count('ecs:RegisterTaskDefinition'), 0);
   const err3 = await runEcsAdd({ ...target, endpoint: h.endpoint, dryRun: true, yes: false,
     sensor: { ...sensorFlags(), satelliteUrl: undefined } }, h.ctx(nonInteractivePrompter)).catch((e) => e);
-  t.match(err3.message, /missing --satellite-url/);
+  t.equal(err3.message, '--satellite-url: required without a terminal to ask on: the satellite URL');
 });
 
 t.test('with a terminal, missing choices are asked, listing what exists', async (t) => {

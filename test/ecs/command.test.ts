@@ -40,7 +40,7 @@ t.test('container-definition: defaults and flag errors', async (t) => {
   t.same(c.entryPoint.slice(4, 6), ['--levo-env', 'staging']);
   const noUrl = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--levoai-org-id', 'o']);
   t.equal(noUrl.exitCode, 2);
-  t.match(noUrl.stderr, /missing --satellite-url/);
+  t.equal(noUrl.stderr, 'Error: --satellite-url: required: where the sensor sends traces, http(s)://host:port\n');
   const badRegex = await runCli(['ecs', 'container-definition', '--region', 'us-east-1', '--satellite-url', 'http://s:9999',
     '--levoai-org-id', 'o', '--path-allow', '(unclosed']);
   t.match(badRegex.stderr, /--path-allow: invalid regular expression "\(unclosed"/);

@@ -6,13 +6,11 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, SENSOR_BIN } from '../util/sensor-run.js';
+import { run, SENSOR_BIN, type Run } from '../util/sensor-run.js';
 import { startHarness, type Harness } from './harness.js';
 
 /** Generous: the machine is shared and each run loads the AWS SDK. */
 const RUN_TIMEOUT_MS = 90_000;
-
-export interface RunResult { code: number | null; stdout: string; stderr: string }
 
 /**
  * Environment of a run: PATH, HOME and the tests' node only, plus `extra` (no AWS_* or LEVO_* of the caller, and
@@ -23,7 +21,7 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
 }
 
 /** Runs the executable (`bin`: SENSOR_BIN, INIT_BIN or another copy) in exactly `env`, with no terminal. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, bin = SENSOR_BIN): Promise<RunResult> {
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, bin = SENSOR_BIN): Promise<Run> {
   return run(args, { bin, env, inheritEnv: false, killAfterMs: RUN_TIMEOUT_MS });
 }
 
@@ -67,7 +65,7 @@ export interface ProcessHarness extends Harness {
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
   /** `ecs <args> --endpoint-url <fake> --poll-interval 0.05` (fast polls of the fake rollout). */
   ecsArgs(...args: string[]): string[];
-  run(...args: string[]): Promise<RunResult>;
+  run(...args: string[]): Promise<Run>;
 }
 
 /** The fake endpoint (seeded as in harness.ts) and a temporary HOME; both removed at teardown. */

@@ -3,17 +3,18 @@
  * its ground truth (fixtures/inventory/api.expected.json, from the fixture client's own log), apidump's
  * JSON Lines of it, and synthetic exchange records for the bounds tests.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { REPO_ROOT, run } from '../util/sensor-run.js';
+import { REPO_ROOT, run, type Run } from '../util/sensor-run.js';
+import { tempPath } from '../util/temp-path.js';
 import { readPcapFile, recordTimeNs } from '../util/pcap-file.js';
 import { isolatedEnv } from '../cli/apidump-config-harness.js';
 import { CALLS } from '../../fixtures/inventory/calls.mjs';
 import { ROUTES } from '../../fixtures/inventory/routes.mjs';
 
 export { assertUsageError, STACK_LINE } from '../cli/apidump-config-harness.js';
+export { tempPath } from '../util/temp-path.js';
 
 export const API_PCAP = join(REPO_ROOT, 'fixtures', 'inventory', 'api.pcap');
 
@@ -53,20 +54,9 @@ export function callsOf(key: string): Call[] {
   return API_CALLS.filter((c) => `${c.method} ${c.template}` === key);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'pcs-inventory-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-
-export function tempPath(name: string): string {
-  return join(dir, `${fileNo++}-${name}`);
-}
-
-export interface Run { code: number | null; stdout: string; stderr: string }
-
 /** `pcap-sensor inventory ARGS` to its end (no LEVO_* variable of the runner). */
-export async function inventory(args: string[]): Promise<Run> {
-  const r = await run(['inventory', ...args], { env: isolatedEnv() });
-  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+export function inventory(args: string[]): Promise<Run> {
+  return run(['inventory', ...args], { env: isolatedEnv() });
 }
 
 /** `inventory ARGS --format json` that must succeed; its parsed report. */

@@ -3,7 +3,8 @@
 // with one `Error:` line; never a stack trace.
 import t from 'tap';
 import { existsSync } from 'node:fs';
-import { API_PCAP, assertUsageError, inventory, jsonl, record, STACK_LINE, tempPath, type Run } from './harness.js';
+import { API_PCAP, assertUsageError, inventory, jsonl, record, STACK_LINE, tempPath } from './harness.js';
+import type { Run } from '../util/sensor-run.js';
 import type { Test } from 'tap';
 
 function assertFailure(t: Test, r: Run, re: RegExp): void {

@@ -31,6 +31,9 @@ export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export interface Exit { code: number | null; signal: NodeJS.Signals | null }
 
+/** What a finished run shows: exit status and both outputs (`run` returns one). */
+export interface Run { code: number | null; stdout: string; stderr: string }
+
 /** A running child: its output so far, a way to wait for a line, and its exit. */
 export class Proc {
   stdout = '';

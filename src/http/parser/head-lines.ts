@@ -113,7 +113,7 @@ function endOfHead(p: MessageParser): boolean {
  * the default ports): status 0, version 0.9, no fields, the body is every byte until close, those read
  * so far included: the line just read (`lineRead`), else the held bytes.
  */
-export function simpleResponse(p: MessageParser, lineRead: boolean): boolean {
+function simpleResponse(p: MessageParser, lineRead: boolean): boolean {
   const info = p.info;
   info.versionMajor = 0;
   info.versionMinor = 9;
