@@ -50,6 +50,13 @@ export class Http2Connection implements StreamConsumer {
   private readonly sync: [Sync, Sync];
   /** Reset streams kept open for late frames, oldest first (at most LINGER_STREAMS). */
   private lingering: H2Stream[] = [];
+  /**
+   * Lowest and highest stream id opened, per initiator (index: id % 2). DATA for a stream no longer open
+   * whose id lies in that range belongs to a stream that ended (emitted, reset and pushed out of the
+   * linger list, cut by the overflow) or that a higher id closed (RFC 9113 §5.1.1): `http2.data_after_end`.
+   * Below it (opened before a mid-stream join) or above it (never opened), DATA is dropped uncounted.
+   */
+  private readonly opened: Array<[number, number]> = [[0, 0], [0, 0]];
   private depth = 0;
   private sec = 0;
   private nsec = 0;
@@ -73,6 +80,7 @@ export class Http2Connection implements StreamConsumer {
     if (upgrade !== null) {
       const s = H2Stream.fromUpgrade(ctx, conn, upgrade, ++this.depth);
       this.streams.set(1, s);
+      this.opened[1] = [1, 1];
       ctx.counters.inc('http2.upgraded');
     }
     const cap = ctx.opts.maxHeaderBytes + FRAME_ROOM;
@@ -149,7 +157,11 @@ export class Http2Connection implements StreamConsumer {
   private handler(dir: Direction): FrameHandler {
     return {
       onFrame: (type, flags, sid, payload) => this.frame(dir, type, flags, sid, payload),
-      onDataBytes: (sid, bytes) => this.streams.get(sid)?.data(dir === this.clientDir, bytes),
+      onDataBytes: (sid, bytes) => {
+        const s = this.streams.get(sid);
+        if (s !== undefined) s.data(dir === this.clientDir, bytes);
+        else if (this.ended(sid)) this.ctx.counters.inc('http2.data_after_end', bytes.length);
+      },
       onDataEnd: (sid, flags, bad) => {
         if (bad) this.ctx.counters.inc('http2.bad_padding');
         if (flags & FLAG_END_STREAM) this.endSide(dir, sid);
@@ -264,7 +276,16 @@ export class Http2Connection implements StreamConsumer {
     const s = new H2Stream(this.ctx, this.conn, id, ++this.depth, fields, this.sec, this.nsec);
     if (this.conn.midStream) s.ex.flag('mid_stream');
     this.streams.set(id, s);
+    const range = this.opened[id % 2]!;
+    if (range[0] === 0 || id < range[0]) range[0] = id;
+    range[1] = Math.max(range[1], id);
     return s;
+  }
+
+  /** Whether `sid`, not open, is a stream that was opened here and has ended (see `opened`). */
+  private ended(sid: number): boolean {
+    const [lo, hi] = this.opened[sid % 2]!;
+    return sid !== 0 && lo !== 0 && sid >= lo && sid <= hi;
   }
 
   private endSide(dir: Direction, sid: number): void {
