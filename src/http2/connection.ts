@@ -1,6 +1,7 @@
 /**
  * One HTTP/2 connection (prior knowledge, h2c upgrade, or recognised mid-stream from its frames): a frame
- * reader and an HPACK decoder per direction, and the open streams, each one exchange (stream.ts).
+ * reader and an HPACK decoder per direction, and the open streams, each one exchange (stream.ts), kept in a
+ * StreamTable (stream-table.ts: ownership, emission, the open and linger caps).
  *
  * Header blocks: gathered per direction (header-block.ts, with its caps) and decoded in the order sent. Streams: at most MAX_OPEN_STREAMS open per
  * connection; beyond it the oldest is ended and emitted (`interrupted`, `http2.stream_overflow`).
@@ -24,14 +25,12 @@ import {
 } from './frame-reader.js';
 import { HeaderBlocks, type Block } from './header-block.js';
 import { HpackDecoder } from './hpack.js';
-import { H2Stream } from './stream.js';
+import { StreamTable } from './stream-table.js';
+
+export { LINGER_STREAMS, MAX_OPEN_STREAMS } from './stream-table.js';
 
 /** The client connection preface (RFC 9113 §3.4). */
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-/** Open streams per connection. */
-export const MAX_OPEN_STREAMS = 256;
-/** Reset streams kept open at once for frames that were in flight (see linger). */
-export const LINGER_STREAMS = 16;
 /** Largest HPACK dynamic table kept per direction (bytes as RFC 7541 counts them). */
 export const HPACK_TABLE_CAP = 65536;
 /** Room above `maxHeaderBytes` for a held non-DATA frame (padding, priority fields, a PUSH_PROMISE's id). */
@@ -46,17 +45,11 @@ export class Http2Connection implements StreamConsumer {
   private readonly readers: [FrameReader, FrameReader];
   private readonly hpack = [new HpackDecoder(HPACK_TABLE_CAP), new HpackDecoder(HPACK_TABLE_CAP)];
   private readonly blocks: [HeaderBlocks, HeaderBlocks];
-  private readonly streams = new Map<number, H2Stream>();
+  private readonly streams: StreamTable;
   private readonly sync: [Sync, Sync];
-  /** Reset streams kept open for late frames, oldest first (at most LINGER_STREAMS). */
-  private lingering: H2Stream[] = [];
-  private depth = 0;
   private sec = 0;
   private nsec = 0;
   private closed = false;
-
-  /** The direction of the client (1 when the preface came from the side the assembler took for the server). */
-  private clientDir: Direction = 0;
   /** Client bytes of the preface still expected (24 until seen; 0 without one). */
   private prefaceLeft: number;
 
@@ -70,9 +63,9 @@ export class Http2Connection implements StreamConsumer {
     upgrade: PendingExchange | null = null,
   ) {
     this.prefaceLeft = preface ? PREFACE.length : 0;
+    this.streams = new StreamTable(ctx, conn);
     if (upgrade !== null) {
-      const s = H2Stream.fromUpgrade(ctx, conn, upgrade, ++this.depth);
-      this.streams.set(1, s);
+      this.streams.fromUpgrade(upgrade);
       ctx.counters.inc('http2.upgraded');
     }
     const cap = ctx.opts.maxHeaderBytes + FRAME_ROOM;
@@ -119,7 +112,7 @@ export class Http2Connection implements StreamConsumer {
       this.prefaceLeft = 0;
       return data;
     }
-    if (at === 0) this.clientDir = dir;
+    if (at === 0) this.streams.clientDir = dir;
     this.prefaceLeft -= k;
     return data.subarray(k);
   }
@@ -131,8 +124,8 @@ export class Http2Connection implements StreamConsumer {
     this.ctx.counters.inc('http2.gap_desync');
     if (this.sync[dir] === 'synced') this.sync[dir] = 'resync';
     this.blocks[dir].interrupt();
-    const fromClient = dir === this.clientDir;
-    for (const s of this.streams.values()) {
+    const fromClient = dir === this.streams.clientDir;
+    for (const s of this.streams.all()) {
       s.ex.flag('interrupted');
       s.desync(fromClient); // the DATA of any stream may be in the lost bytes: gRPC message framing is lost too
     }
@@ -141,7 +134,7 @@ export class Http2Connection implements StreamConsumer {
   onClose(_reason: CloseReason, tsSec: number, tsNsec: number): void {
     if (this.closed) return;
     this.closed = true;
-    for (const s of [...this.streams.values()]) this.cut(s, tsSec, tsNsec);
+    this.streams.closeAll(tsSec, tsNsec);
   }
 
   // ---- frames ----
@@ -149,10 +142,14 @@ export class Http2Connection implements StreamConsumer {
   private handler(dir: Direction): FrameHandler {
     return {
       onFrame: (type, flags, sid, payload) => this.frame(dir, type, flags, sid, payload),
-      onDataBytes: (sid, bytes) => this.streams.get(sid)?.data(dir === this.clientDir, bytes),
+      onDataBytes: (sid, bytes) => {
+        const s = this.streams.get(sid);
+        if (s !== undefined) s.data(dir === this.streams.clientDir, bytes);
+        else if (this.streams.ended(sid)) this.ctx.counters.inc('http2.data_after_end', bytes.length);
+      },
       onDataEnd: (sid, flags, bad) => {
         if (bad) this.ctx.counters.inc('http2.bad_padding');
-        if (flags & FLAG_END_STREAM) this.endSide(dir, sid);
+        if (flags & FLAG_END_STREAM) this.streams.endSide(dir, sid, this.sec, this.nsec);
       },
       onOversize: (type, flags, sid) => {
         this.ctx.counters.inc('http2.frame_too_large');
@@ -184,16 +181,16 @@ export class Http2Connection implements StreamConsumer {
         this.ctx.counters.inc('http2.rst_stream');
         if (s === undefined) return;
         s.ex.flag('reset');
-        this.linger(s);
+        this.streams.linger(s, this.sec, this.nsec);
         return;
       }
       case FRAME_GOAWAY: {
         this.ctx.counters.inc('http2.goaway');
         if (p.length < 8) return;
         // a server's GOAWAY names the last client stream it processed (a client's: the last pushed one)
-        if (dir === this.clientDir) return;
+        if (dir === this.streams.clientDir) return;
         const last = p.readUInt32BE(0) & 0x7fffffff;
-        for (const s of this.streams.values()) if (s.id > last && s.id % 2 === 1) s.ex.flag('goaway');
+        for (const s of this.streams.all()) if (s.id > last && s.id % 2 === 1) s.ex.flag('goaway');
         return;
       }
       default: // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, unknown types: nothing for the exchanges
@@ -217,11 +214,11 @@ export class Http2Connection implements StreamConsumer {
       }
       bad = d.error !== null || d.unknownIndex > 0 || d.overList;
     }
-    const fromClient = dir === this.clientDir;
+    const fromClient = dir === this.streams.clientDir;
     let s = this.streams.get(b.streamId);
     if (b.promised !== 0) { // a pushed stream: the promised request, its response comes later
       if (fromClient) return;
-      s = this.open(b.promised, fields);
+      s = this.streams.open(b.promised, fields, this.sec, this.nsec);
       s.ex.flag('pushed');
       counters.inc('http2.pushed');
       if (bad) s.ex.flag('header_error');
@@ -229,68 +226,14 @@ export class Http2Connection implements StreamConsumer {
       return;
     }
     if (fromClient) {
-      if (s === undefined) s = this.open(b.streamId, fields);
+      if (s === undefined) s = this.streams.open(b.streamId, fields, this.sec, this.nsec);
       else if (!s.requestSeen) s.request(fields, this.sec, this.nsec);
       else s.requestTrailers(fields);
     } else {
-      s ??= this.open(b.streamId, null); // the request may still come (capture order), else it is lost
+      s ??= this.streams.open(b.streamId, null, this.sec, this.nsec); // the request may still come (capture order), else it is lost
       s.responseBlock(fields);
     }
     if (bad) s.ex.flag('header_error');
-    if (b.endStream) this.endSide(dir, b.streamId);
-  }
-
-  /**
-   * A reset stream stays open a little: frames the peer sent before it saw the reset may come after it in
-   * the capture (the two directions interleave). It is emitted when LINGER_STREAMS later streams were reset,
-   * when both directions end anyway, or at the close.
-   */
-  private linger(s: H2Stream): void {
-    if (!s.requestEnded) s.endRequest(this.sec, this.nsec);
-    if (this.lingering.includes(s)) return;
-    this.lingering.push(s);
-    if (this.lingering.length > LINGER_STREAMS) {
-      const oldest = this.lingering.shift() as H2Stream;
-      if (this.streams.get(oldest.id) === oldest) this.cut(oldest, this.sec, this.nsec, false);
-    }
-  }
-
-  private open(id: number, fields: string[] | null): H2Stream {
-    if (this.streams.size >= MAX_OPEN_STREAMS) {
-      const oldest = this.streams.values().next().value as H2Stream;
-      this.ctx.counters.inc('http2.stream_overflow');
-      this.cut(oldest, this.sec, this.nsec);
-    }
-    const s = new H2Stream(this.ctx, this.conn, id, ++this.depth, fields, this.sec, this.nsec);
-    if (this.conn.midStream) s.ex.flag('mid_stream');
-    this.streams.set(id, s);
-    return s;
-  }
-
-  private endSide(dir: Direction, sid: number): void {
-    const s = this.streams.get(sid);
-    if (s === undefined) return;
-    if (dir === this.clientDir) s.endRequest(this.sec, this.nsec);
-    else if (s.ex.response !== null) s.endResponse(this.sec, this.nsec);
-    if (s.requestEnded && s.responseEnded) this.done(s);
-  }
-
-  /** Ends a stream that will not complete normally (reset, overflow, close); `interrupted` when cut mid-message. */
-  private cut(s: H2Stream, sec: number, nsec: number, interrupted = true): void {
-    if (interrupted && !s.ex.flags.includes('reset') && (!s.requestEnded || (s.ex.response !== null && !s.responseEnded))) s.ex.flag('interrupted');
-    if (!s.requestEnded) s.endRequest(sec, nsec);
-    if (!s.responseEnded) s.endResponse(sec, nsec);
-    this.done(s);
-  }
-
-  /** Emits a stream; one whose request was never seen (nor promised) is `interrupted`. */
-  private done(s: H2Stream): void {
-    if (!s.requestSeen && !s.ex.flags.includes('pushed')) {
-      this.ctx.counters.inc('http2.response_without_request');
-      s.ex.flag('interrupted');
-    }
-    this.streams.delete(s.id);
-    if (s.ex.flags.includes('reset')) this.lingering = this.lingering.filter((l) => l !== s);
-    s.emit(this.clientDir === 1);
+    if (b.endStream) this.streams.endSide(dir, b.streamId, this.sec, this.nsec);
   }
 }

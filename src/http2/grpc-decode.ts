@@ -5,8 +5,9 @@
  *
  * The prefix carries the decoded length, known only once the message is decoded, and the body collector
  * takes bytes in order. A message of at most KEEP_BYTES compressed bytes is decoded in one zlib call whose
- * output is capped at KEEP_BYTES (the common small message: no engine kept, the output written straight
- * after the prefix). Otherwise, or when that output would pass KEEP_BYTES, a first pass of the shared
+ * output is capped at min(KEEP_BYTES, limit) (the common small message: no engine kept, the output written
+ * straight after the prefix). When that output would pass the cap, the cap counts as work, and a cap of
+ * `limit` answers 'cap' with no other pass. Otherwise, or when that output would pass KEEP_BYTES, a first pass of the shared
  * StreamDecoder counts the output and checks the message decodes completely within `limit`, keeping copies
  * only while the output stays within KEEP_BYTES (charged to the body budget while kept); a larger output is
  * produced again by a second pass straight into the body, which stops once the body keeps no more bytes
@@ -110,7 +111,8 @@ function run(coding: number, pieces: Buffer[], emit: (out: Buffer, ctx: unknown)
 
 /**
  * One zlib call for a small message, output capped at min(KEEP_BYTES, limit): the decoded bytes, null when
- * the data is corrupt or truncated, 'large' when the output passes the cap (the caller decodes in passes).
+ * the data is corrupt or truncated, 'large' when the output passes the cap (the caller counts the cap as work,
+ * and decodes in passes unless the cap is `limit`).
  */
 function decodeSmall(coding: number, data: Buffer, limit: number): Buffer | null | 'large' {
   const cap = Math.min(KEEP_BYTES, limit);
@@ -118,7 +120,7 @@ function decodeSmall(coding: number, data: Buffer, limit: number): Buffer | null
   try {
     const out = coding === CODING_GZIP ? zlib.gunzipSync(data, opts)
       : deflateIsWrapped(data) ? zlib.inflateSync(data, opts) : zlib.inflateRawSync(data, opts);
-    return out.length > limit ? 'large' : out;
+    return out.length > cap ? 'large' : out;
   } catch (err) {
     return (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? 'large' : null;
   }
@@ -148,6 +150,9 @@ export function decodeMessage(
       body.write(out);
       return 'ok';
     }
+    // the call produced its cap, min(KEEP_BYTES, limit), before it stopped; past `limit` already: no more passes
+    work.bytes += Math.min(KEEP_BYTES, limit);
+    if (limit <= KEEP_BYTES) return 'cap';
   }
   const c: Count = { length: 0, kept: [], keptBytes: 0, budget };
   const ok = run(coding, pieces, count, c, () => limit - c.length, work);

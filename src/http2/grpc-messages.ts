@@ -17,10 +17,10 @@
  *
  * A compressed message that is not decoded goes to the body as sent (flag 1), counted in one of:
  * `unknown` (an encoding the sensor does not decode: snappy, zstd, a custom one), `failures` (no encoding
- * or `identity` announced, corrupt data, above either cap, the stream cut inside it, or the body budget
- * spent while holding it, the direction's decoding work spent; these two also count in `overBudget` and
- * `capped`). The stream turns these into flags and
- * counters (grpc.ts reportGrpcMessages).
+ * or `identity` announced, corrupt data, above `maxHttpLength`, the stream cut inside it; the body budget
+ * spent while holding it, also in `overBudget`; an output above what is left of `maxDecodedBytes`, or the
+ * direction's decoding work spent, also in `capped`). The stream turns these into flags and counters
+ * (grpc.ts reportGrpcMessages).
  */
 import { CODING_DEFLATE, CODING_GZIP } from '../http/decoder.js';
 import type { BodyLimits } from '../http/body.js';
@@ -102,7 +102,7 @@ export class GrpcMessages {
   unknown = 0;
   /** Of `failures`: the body budget could not hold the message. */
   overBudget = 0;
-  /** Of `failures`: the direction's decoding work reached `maxDecodedBytes` (see `work`). */
+  /** Of `failures`: the direction's decoding work reached `maxDecodedBytes`, or the message's output passed what was left (see `work`). */
   capped = 0;
   /** Decoding work of this direction so far: output bytes of every pass, and the passes run. */
   readonly work: DecodeWork = { bytes: 0, passes: 0 };

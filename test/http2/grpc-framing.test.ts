@@ -46,6 +46,34 @@ t.test('client DATA after its own END_STREAM is dropped, counted, not held', asy
   t.equal(p.exchanges[0]!.request.body.length, 0, 'not in the request body');
 });
 
+t.test('client DATA after the stream ended on both sides and was emitted is dropped, counted', async (t) => {
+  const p = new H2Pipeline().send(0, Buffer.concat([PREFACE, headers(1, REQUEST, true)]));
+  p.send(1, Buffer.concat([headers(1, RESPONSE), headers(1, [['grpc-status', '0']], true)]));
+  t.equal(p.exchanges.length, 1, 'emitted when both sides ended');
+  p.send(0, frame(DATA, 0, 1, PART));
+  p.send(0, frame(DATA, 0, 3, PART)); // stream 3 was never opened: not a stream that ended
+  p.close();
+  t.equal(p.held, 0, 'nothing held');
+  t.equal(p.count('http2.data_after_end'), PART.length, 'the late DATA bytes of stream 1 counted');
+  t.equal(p.exchanges.length, 1, 'no other exchange');
+  t.equal(p.exchanges[0]!.request.body.length, 0, 'not in the request body');
+});
+
+t.test('late DATA for a reset stream pushed out of the linger list is dropped, counted', async (t) => {
+  const RESETS = 17; // one more than the reset streams kept open (LINGER_STREAMS, docs/http2.md)
+  const p = new H2Pipeline().send(0, PREFACE);
+  for (let i = 0; i < RESETS; i++) {
+    p.send(0, headers(2 * i + 1, REQUEST));
+    p.send(1, rstStream(2 * i + 1, 8));
+  }
+  t.equal(p.exchanges.length, 1, 'the oldest reset stream emitted');
+  p.send(0, frame(DATA, 0, 1, PART));
+  p.close();
+  t.equal(p.count('http2.data_after_end'), PART.length, 'its late DATA bytes counted');
+  t.equal(p.exchanges.find((e) => e.streamId === 1)?.request.body.length, 0, 'not in its request body');
+  t.equal(p.held, 0, 'nothing held');
+});
+
 t.test('client DATA on a pushed stream is dropped, counted, not held', async (t) => {
   const p = new H2Pipeline().send(0, Buffer.concat([PREFACE, headers(1, [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'svc']], true)]));
   const promised = Buffer.alloc(4);
