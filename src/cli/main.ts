@@ -92,9 +92,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     await parser.parseAsync();
   } catch (err) {
     const e = err as Error;
-    // a value that could not be checked (the addon that compiles --filter cannot load): a broken install, exit 1
+    // a value that could not be checked (the addon that compiles --filter cannot load): a broken install, exit 1,
+    // in the one-line form of a usage error, naming where the value came from
     if (isCheckUnavailable(e.message)) {
-      process.stderr.write(`Error: ${e.message}\n`);
+      process.stderr.write(`Error: ${usageLine(e.message, argv.slice(1), layers, onCommandLine)}\n`);
       return 1;
     }
     if (e instanceof UsageError || e.name === 'YError' || e.name === 'UsageError') return usageError(e.message);

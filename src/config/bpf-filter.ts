@@ -5,7 +5,8 @@
  * most capture files. The capture compiles the filter again for the real link type when it opens: an
  * expression valid for Ethernet but not for a file's other link type (`ether host ...` on raw IP) fails then.
  * The check needs the native capture addon: when it cannot load (a copy of the program without build/Release),
- * the value is not refused but the run fails (exit 1) with one line naming the flag (`checkUnavailable`).
+ * the value is not refused but the run fails (exit 1) with one line naming the flag, and where its value came
+ * from when not the command line (`checkUnavailable`; src/cli/main.ts adds the source).
  */
 import { loadAddon, type PcapAddon } from '../capture/native.js';
 import { checkUnavailable, UsageError } from './usage-error.js';

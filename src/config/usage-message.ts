@@ -1,5 +1,6 @@
 /**
- * The one line printed for a usage error (exit status 2): the message of a UsageError, or yargs' own
+ * The one line printed for a usage error (exit status 2), and for a value that could not be checked (exit
+ * status 1, src/config/usage-error.ts): the message of a UsageError, or yargs' own
  * message rewritten to the same form, `--flag: what is wrong (where the value came from)`. Where: command
  * line, LEVO_* variable, or config file and line (layers.ts). Messages that already say where (they end
  * with a parenthesis naming the source) are left as they are.

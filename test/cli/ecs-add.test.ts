@@ -154,6 +154,26 @@ t.test('--no-dry-run and --no-yes turn the switches off; either given twice is r
   t.equal(h.fake.services.get('prod/web')!.json['taskDefinition'], h.fake.families.get('web')![1]!.td['taskDefinitionArn'], 'deployed');
 });
 
+t.test('-y is --yes: given with --yes or --no-yes, in any spelling, it is the flag given twice', async (t) => {
+  const h = await startProcessHarness(t);
+  const refused: [string, string[], string][] = [
+    ['add', ['-y', '--no-yes'], '-y, --no-yes'],
+    ['add', ['--yes', '-y'], '--yes, -y'],
+    ['add', ['--no-y', '--yes'], '--no-y, --yes'],
+    ['remove', ['-y', '-y'], '-y, -y'],
+  ];
+  for (const [command, flags, as] of refused) {
+    const r = await h.run(command, ...WEB, ...(command === 'add' ? SENSOR : []), ...flags);
+    t.equal(r.code, 2, `${command} ${flags.join(' ')}: exit 2`);
+    t.equal(r.stderr, `Error: --yes: given 2 times on the command line (as ${as}); it takes one value (only list flags may be repeated)\n`);
+    t.equal(r.stdout, '');
+  }
+  t.same(h.fake.calls, [], 'refused before any AWS call');
+  const short = await h.run('add', ...WEB, ...SENSOR, '-y');
+  t.equal(short.code, 0, short.stderr);
+  t.equal(h.fake.families.get('web')!.length, 2, '-y alone confirms: registered');
+});
+
 t.test('a region name from the environment is checked as --region is, before any AWS call', async (t) => {
   const h = await startProcessHarness(t);
   const r = await runCli(h.ecsArgs('add', ...WEB, ...SENSOR, '--profile', 'no-update', '--dry-run'), h.env({ LEVO_AWS_REGION: 'bogus' }));

@@ -3,9 +3,9 @@
 // - without the SDK (the sidecar image ships none): one line saying where the installer is, exit 2;
 // - with the packages installed in a parent folder (where Node.js looks too, as with hoisted workspaces): it runs;
 // - without the native capture addon (build/): it runs, but `--filter`, which the addon checks, is a runtime failure
-//   (exit 1, one line naming the flag), in `ecs` as in `apidump`, not a usage error.
+//   (exit 1, one line naming the flag and where its value came from), in `ecs` as in `apidump`, not a usage error.
 import t from 'tap';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../util/sensor-run.js';
@@ -50,7 +50,7 @@ t.test('the AWS SDK installed in a parent folder: ecs runs', async (t) => {
   t.equal(JSON.parse(r.stdout).name, 'levo-pcap-sensor');
 });
 
-t.test('without the native capture addon: ecs runs; --filter, which needs it, exits 1 naming the flag', async (t) => {
+t.test('without the native capture addon: ecs runs; --filter, which needs it, exits 1 naming the flag and its source', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'ecs-no-addon-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const bin = copyProgram(root); // no build/Release/pcap_addon.node
@@ -59,14 +59,18 @@ t.test('without the native capture addon: ecs runs; --filter, which needs it, ex
   t.equal(plain.code, 0, plain.stderr);
   t.equal(JSON.parse(plain.stdout).name, 'levo-pcap-sensor', 'the installer needs no addon');
   const line = 'Error: --filter: cannot check the expression: cannot load the native capture addon ' +
-    `${join(root, 'build', 'Release', 'pcap_addon.node')}: it is not built; rebuild with npm run build:native\n`;
+    `${join(root, 'build', 'Release', 'pcap_addon.node')}: it is not built; rebuild with npm run build:native`;
+  const configFile = join(root, 'sensor.yaml');
+  writeFileSync(configFile, 'out: "-"\nfilter: tcp\n');
   const runs = {
-    'ecs --filter': await runCli([...ARGS, '--filter', 'tcp'], cliEnv(root), bin),
-    'apidump LEVO_FILTER': await runCli(['apidump', '--pcap', 'x.pcap', '--out', '-'], cliEnv(root, { LEVO_FILTER: 'tcp' }), bin),
-  };
-  for (const [what, r] of Object.entries(runs)) {
+    'ecs --filter': [await runCli([...ARGS, '--filter', 'tcp'], cliEnv(root), bin), ' (command line)'],
+    'apidump --filter': [await runCli(['apidump', '--pcap', 'x.pcap', '--out', '-', '--filter', 'tcp'], cliEnv(root), bin), ' (command line)'],
+    'apidump LEVO_FILTER': [await runCli(['apidump', '--pcap', 'x.pcap', '--out', '-'], cliEnv(root, { LEVO_FILTER: 'tcp' }), bin), ' (set by LEVO_FILTER)'],
+    'apidump config file': [await runCli(['apidump', '--pcap', 'x.pcap', '--config', configFile], cliEnv(root), bin), ` (set in config file ${configFile} line 2)`],
+  } as const;
+  for (const [what, [r, origin]] of Object.entries(runs)) {
     t.equal(r.code, 1, `${what}: exit 1, a broken install rather than a bad value`);
-    t.equal(r.stderr, line, `${what}: one line naming the flag and the addon`);
+    t.equal(r.stderr, `${line}${origin}\n`, `${what}: one line naming the flag, where its value came from and the addon`);
     t.equal(r.stdout, '', `${what}: nothing on stdout`);
   }
 });
