@@ -8,6 +8,7 @@
 import { request } from 'node:http';
 import type { Argv } from 'yargs';
 import { UsageError } from './apidump-flags.js';
+import { withSource } from '../config/usage-error.js';
 import { envNameForFlag } from '../config/env-layer.js';
 import { nonEmpty, positiveNumber, tcpPort } from '../config/values.js';
 import { valueFlag } from '../config/flag-options.js';
@@ -60,12 +61,7 @@ function portFrom(flag: number | undefined, env: NodeJS.ProcessEnv): number {
   const name = envNameForFlag('metrics-port');
   const v = env[name];
   if (v === undefined || v.trim() === '') throw new UsageError(`--port: give the metrics port of the running sensor, or set ${name}`);
-  try {
-    return port(v);
-  } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(`${err.message} (set by ${name})`);
-    throw err;
-  }
+  return withSource(`set by ${name}`, () => port(v));
 }
 
 /** Registers `health`; the handler sets the exit code through `setExit`. */

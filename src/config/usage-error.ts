@@ -4,6 +4,20 @@ export class UsageError extends Error {
 }
 
 /**
+ * `parse()`'s result; a UsageError it throws is thrown again with where the value came from appended,
+ * `<message> (<source>)` (`set by LEVO_METRICS_PORT`, `typed at the prompt`): the form src/config/usage-message.ts
+ * leaves as it is. Other errors pass through unchanged.
+ */
+export function withSource<T>(source: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${err.message} (${source})`);
+    throw err;
+  }
+}
+
+/**
  * Messages of values that could not be checked because the program itself is incomplete (the native addon that
  * compiles `--filter` cannot load): a broken install, not a bad value, so a runtime failure (exit status 1), not
  * a usage error. yargs hands on only the message of what a flag's parser throws, so the parser records the

@@ -1,5 +1,5 @@
 // `ecs add`: copy the revision a service runs, append the sensor sidecar, register, deploy, follow.
-import { UsageError } from '../config/usage-error.js';
+import { withSource } from '../config/usage-error.js';
 import { SENSOR_OPTIONS } from './cli-flags.js';
 import { applyRevision, type ApplyFlags, type EcsRunResult } from './apply-revision.js';
 import { installerTags } from './installer-tags.js';
@@ -23,12 +23,7 @@ export type AddFlags = TargetFlags & ApplyFlags & { sensor: SensorFlags };
  * (src/ecs/cli-flags.ts); a refusal is a usage error (exit 2) saying the value was typed at the prompt.
  */
 function checkTyped(flag: 'satellite-url' | 'levoai-org-id', answer: string): string {
-  try {
-    return SENSOR_OPTIONS[flag].coerce(answer);
-  } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(`${err.message} (typed at the prompt)`);
-    throw err;
-  }
+  return withSource('typed at the prompt', () => SENSOR_OPTIONS[flag].coerce(answer));
 }
 
 /** Fills satellite URL and org id (asking on a terminal; an answer is checked), region and log group. */

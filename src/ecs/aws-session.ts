@@ -12,7 +12,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { InstallerError } from './aws-errors.js';
 import { awsRegion } from './cli-flags.js';
-import { UsageError } from '../config/usage-error.js';
+import { withSource } from '../config/usage-error.js';
 
 type AwsCredentialIdentityProvider = ReturnType<typeof fromIni>;
 type AwsCredentialIdentity = Awaited<ReturnType<AwsCredentialIdentityProvider>>;
@@ -89,12 +89,7 @@ export function resolveRegion(flag: string | undefined, profile: string, files: 
   const found: FoundRegion | undefined = flag ? { value: flag, source: 'command line' } : profileRegion(profile, files) ??
     (variable !== undefined ? { value: env[variable]!, source: `set by ${variable}` } : undefined);
   if (found === undefined) return undefined;
-  try {
-    return awsRegion(found.value);
-  } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(`${err.message} (${found.source})`);
-    throw err;
-  }
+  return withSource(found.source, () => awsRegion(found.value));
 }
 
 export interface AwsSessionOptions {
