@@ -30,7 +30,7 @@ import { HealthMonitor, type HealthProbes } from '../observability/health-monito
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { startupSummary } from '../observability/startup-summary.js';
 import { fileSize, RunProgress } from './run-progress.js';
-import { renderRunSummary } from './run-summary.js';
+import { exchangesFound, renderRunSummary } from './run-summary.js';
 
 /**
  * Batches read from a file: 2 MiB (over any real snaplen) and 4096 packets. Small enough that one batch's
@@ -181,7 +181,7 @@ export async function runApidump(cfg: ApidumpConfig, log: Logger): Promise<numbe
   // readable summary instead of the final stats line
   const terminal = Boolean(cfg.pcap && process.stderr.isTTY);
   const progress = terminal && !(expCfg.out === '-' && process.stdout.isTTY) ? new RunProgress(cfg.pcap!, {
-    packets: () => pipeline.pump.packets, bytes: () => pipeline.pump.bytes, exchanges: () => counters.get('http.exchanges') + counters.get('http.dropped_by_policy'),
+    packets: () => pipeline.pump.packets, bytes: () => pipeline.pump.bytes, exchanges: () => exchangesFound((k) => counters.get(k)),
   }) : null;
   const startedAt = Date.now();
   progress?.start();

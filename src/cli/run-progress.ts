@@ -65,6 +65,7 @@ export class RunProgress {
   readonly total: number;
   private readonly started = Date.now();
   private timer: NodeJS.Timeout | undefined;
+  /** The capture file's descriptor: undefined until looked for, null when not found (the estimate is used). */
   private fd: number | null | undefined;
 
   constructor(
@@ -92,7 +93,7 @@ export class RunProgress {
 
   private bytesRead(done: boolean): number {
     if (done) return this.total;
-    this.fd ??= findFd(this.path);
+    if (this.fd === undefined) this.fd = findFd(this.path);
     if (this.fd !== null) {
       try {
         const m = /^pos:\s*(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${this.fd}`, 'utf8'));

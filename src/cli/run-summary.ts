@@ -53,8 +53,12 @@ function limits(ctx: RunContext): Cut[] {
   ];
 }
 
-function outputs(snap: Record<string, number>, ctx: RunContext): string[] {
-  const v = (k: string): number => snap[k] ?? 0;
+/** Exchanges the run found: those kept and those the filters and rate limits dropped (`get` reads a counter). */
+export function exchangesFound(get: (counter: string) => number): number {
+  return get('http.exchanges') + get('http.dropped_by_policy');
+}
+
+function outputs(v: (k: string) => number, ctx: RunContext): string[] {
   const lines: string[] = [];
   if (ctx.out !== null) lines.push(`${countText(v('export.jsonl.written'))} exchanges written to ${ctx.out === '-' ? 'standard output' : ctx.out} (--out)`);
   if (ctx.satelliteUrl !== null) lines.push(`${countText(v('export.exported'))} exchanges sent to ${ctx.satelliteUrl} as ${ctx.exportFormat} (--satellite-url, --export-format)`);
@@ -67,7 +71,7 @@ export function renderRunSummary(snap: Record<string, number>, ctx: RunContext):
   const v = (k: string): number => snap[k] ?? 0;
   const lines = [
     `read ${ctx.file}: ${byteText(ctx.fileBytes)}, ${countText(v('pipeline.packets'))} packets in ${ctx.elapsedSec.toFixed(1)} s`,
-    `  ${countText(v('http.exchanges') + v('http.dropped_by_policy'))} exchanges on ${countText(v('reassembly.connections_created'))} connections, `
+    `  ${countText(exchangesFound(v))} exchanges on ${countText(v('reassembly.connections_created'))} connections, `
       + `${countText(v('http.exchanges'))} kept after the filters and rate limits`,
   ];
   const cuts = [...FILTERS, ...limits(ctx)].filter((c) => v(c.counter) > 0);
@@ -76,7 +80,7 @@ export function renderRunSummary(snap: Record<string, number>, ctx: RunContext):
     lines.push('  dropped or cut:');
     for (const c of cuts) lines.push(`    ${countText(v(c.counter)).padStart(8)}  ${c.what} (${c.by})`);
   }
-  for (const o of outputs(snap, ctx)) lines.push(`  ${o}`);
+  for (const o of outputs(v, ctx)) lines.push(`  ${o}`);
   lines.push('  every counter: --log-level debug here, or the JSON log when standard error is not a terminal');
   return `${lines.join('\n')}\n`;
 }
