@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { API, API_PCAP, tempPath } from '../inventory/harness.js';
-import { run, SENSOR_BIN, startSensor } from '../util/sensor-run.js';
+import { run, SENSOR_BIN, shellWord, startSensor } from '../util/sensor-run.js';
 import { buildFrames, type BuiltFrame } from '../robustness/stream-builder.js';
 import type { Chunk } from '../robustness/harness.js';
 import { LINKTYPE_ETHERNET, writePcapFile } from '../util/pcap-file.js';
@@ -62,7 +62,7 @@ function afterErase(line: string): string {
 /** Runs `pcap-sensor ARGS` on a pseudo-terminal (stdin, stdout, stderr); `redirect` is appended to the command. */
 async function onTerminal(args: string[], redirect = ''): Promise<{ code: number | null; screen: string }> {
   const log = tempPath('pty.log');
-  const quoted = [SENSOR_BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const quoted = [SENSOR_BIN, ...args].map(shellWord).join(' ');
   const child = spawn('script', ['-qfec', `stty cols 200 rows 50; ${quoted}${redirect}`, log], { stdio: ['ignore', 'ignore', 'pipe'] });
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, SENSOR_BIN, type Run } from '../util/sensor-run.js';
+import { run, SENSOR_BIN, shellWord, type Run } from '../util/sensor-run.js';
 import { startHarness, type Harness } from './harness.js';
 
 /** Generous: the machine is shared and each run loads the AWS SDK. */
@@ -26,11 +26,6 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, bin = SE
 }
 
 export interface Answer { when: RegExp; send: string }
-
-/** Single-quotes one word for sh. */
-function shellWord(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * Runs the executable on a pseudo-terminal (stdin, stdout and stderr all the terminal, so output is one stream).

@@ -29,6 +29,11 @@ export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+/** Single-quotes one word for sh (a command line given to `bash -c` or `script -c`). */
+export function shellWord(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 export interface Exit { code: number | null; signal: NodeJS.Signals | null }
 
 /** What a finished run shows: exit status and both outputs (`run` returns one). */
