@@ -79,10 +79,14 @@ export class StreamTable {
   /**
    * A reset stream stays open a little: frames the peer sent before it saw the reset may come after it in
    * the capture (the two directions interleave). It is emitted when LINGER_STREAMS later streams were reset,
-   * when both directions end anyway, or at the close.
+   * when both directions end anyway, or at the close; at once when the response had already ended.
    */
   linger(s: H2Stream, sec: number, nsec: number): void {
     if (!s.requestEnded) s.endRequest(sec, nsec);
+    if (s.responseEnded) {
+      this.done(s);
+      return;
+    }
     if (this.lingering.includes(s)) return;
     this.lingering.push(s);
     if (this.lingering.length > LINGER_STREAMS) {
