@@ -26,7 +26,7 @@ export const LINGER_STREAMS = 16;
 export class StreamTable {
   private readonly streams = new Map<number, H2Stream>();
   /** Reset streams kept open for late frames, oldest first (at most LINGER_STREAMS). */
-  private lingering: H2Stream[] = [];
+  private readonly lingering: H2Stream[] = [];
   /**
    * Lowest and highest stream id opened, per initiator (index: id % 2). DATA for a stream no longer open
    * whose id lies in that range belongs to a stream that ended (emitted, reset and pushed out of the
@@ -124,7 +124,8 @@ export class StreamTable {
       s.ex.flag('interrupted');
     }
     this.streams.delete(s.id);
-    if (s.ex.flags.includes('reset')) this.lingering = this.lingering.filter((l) => l !== s);
+    const at = this.lingering.indexOf(s); // at most LINGER_STREAMS entries
+    if (at >= 0) this.lingering.splice(at, 1);
     s.emit(this.clientDir === 1);
   }
 }
