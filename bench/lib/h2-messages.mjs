@@ -8,8 +8,8 @@
 // also carries the preface and SETTINGS, the second the client's SETTINGS ACK), and counts into truth
 // { streams, grpc, grpcErrors }. One stream per call: the streams of one connection follow each other.
 
-import { END_HEADERS, END_STREAM, HEADERS as FRAME_HEADERS, PREFACE, WINDOW_UPDATE as FRAME_WINDOW_UPDATE,
-  dataFrames, frame, grpcMessages, hpack, settings } from './h2-frames.mjs';
+import { END_HEADERS, END_STREAM, HEADERS as FRAME_HEADERS, PREFACE,
+  dataFrames, frame, grpcMessages, hpack, settings, windowUpdate } from './h2-frames.mjs';
 
 /** Static-table indices (RFC 7541 Appendix A) used below. */
 const S = { authority: 1, get: 2, post: 3, schemeHttp: 6, status200: 8, status404: 13, path: 4, accept: 19,
@@ -17,7 +17,7 @@ const S = { authority: 1, get: 2, post: 3, schemeHttp: 6, status200: 8, status40
 
 const CLIENT_OPEN = Buffer.concat([PREFACE,
   settings([[2, 0], [4, 0x7fffffff]]), // ENABLE_PUSH 0, INITIAL_WINDOW_SIZE
-  frame(FRAME_WINDOW_UPDATE, 0, 0, Buffer.from([0x7f, 0xff, 0x00, 0x00]))]);
+  windowUpdate(0, 0x7fff0000)]);
 const SERVER_OPEN = Buffer.concat([settings([[3, 100], [4, 0x7fffffff]]), settings([], true)]);
 const SETTINGS_ACK = settings([], true);
 const DATE = 'Sun, 29 Nov 2026 05:00:00 GMT';

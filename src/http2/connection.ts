@@ -20,7 +20,7 @@ import type { CloseReason, ConnectionInfo, Direction, StreamConsumer } from '../
 import type { HttpContext } from '../http/context.js';
 import type { PendingExchange } from '../http/pending-exchange.js';
 import {
-  FLAG_END_HEADERS, FLAG_END_STREAM, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_PUSH_PROMISE,
+  FLAG_END_STREAM, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_PUSH_PROMISE,
   FRAME_RST_STREAM, FrameReader, plausibleFrameStart, type FrameHandler,
 } from './frame-reader.js';
 import { HeaderBlocks, type Block } from './header-block.js';
@@ -153,10 +153,9 @@ export class Http2Connection implements StreamConsumer {
       },
       onOversize: (type, flags, sid) => {
         this.ctx.counters.inc('http2.frame_too_large');
-        if (type === FRAME_HEADERS || type === FRAME_CONTINUATION || type === FRAME_PUSH_PROMISE) {
-          this.streams.get(sid)?.ex.flag('header_error');
-          if ((flags & FLAG_END_HEADERS) !== 0) this.blocks[dir].pending = null;
-        }
+        const b = this.blocks[dir].oversize(type, flags, sid);
+        if (b !== null) this.headerBlock(dir, b);
+        else if (type === FRAME_PUSH_PROMISE) this.streams.get(sid)?.ex.flag('header_error');
       },
     };
   }

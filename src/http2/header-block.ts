@@ -12,7 +12,9 @@
  * completed block's `fragment` is a view of it, never written again.
  */
 import type { Counters } from '../util/counters.js';
-import { FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FRAME_HEADERS, FRAME_PUSH_PROMISE } from './frame-reader.js';
+import {
+  FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FRAME_CONTINUATION, FRAME_HEADERS, FRAME_PUSH_PROMISE,
+} from './frame-reader.js';
 
 /** CONTINUATION frames in one header block. */
 export const MAX_CONTINUATION = 64;
@@ -52,7 +54,6 @@ export class HeaderBlocks {
    */
   start(type: number, flags: number, sid: number, p: Buffer): Block | null {
     this.interrupt();
-    this.join = EMPTY; // a block abandoned without `interrupt` (connection.ts, oversize frame) lets its buffer go
     let off = 0;
     let pad = 0;
     let promised = 0;
@@ -73,10 +74,7 @@ export class HeaderBlocks {
       this.counters.inc('http2.frame_error');
       return null;
     }
-    const b: Block = {
-      streamId: sid, promised, endStream: (flags & FLAG_END_STREAM) !== 0 && type === FRAME_HEADERS,
-      fragment: EMPTY, bytes: 0, frames: 0, dropped: false,
-    };
+    const b = newBlock(type, flags, sid, promised);
     const frag = p.subarray(off, p.length - pad);
     if (flags & FLAG_END_HEADERS) {
       if (this.fits(b, frag.length)) b.fragment = frag;
@@ -89,18 +87,29 @@ export class HeaderBlocks {
 
   /** A CONTINUATION frame: the block it completes, or null. */
   continuation(flags: number, sid: number, p: Buffer): Block | null {
-    const b = this.pending;
-    if (b === null || b.streamId !== sid) {
-      this.counters.inc('http2.unexpected_continuation');
-      return null;
-    }
+    const b = this.continued(sid);
+    if (b === null) return null;
     if (++b.frames > MAX_CONTINUATION && !b.dropped) this.drop(b, 'http2.continuation_flood');
     if (!b.dropped && this.fits(b, p.length)) this.append(b, p);
-    if ((flags & FLAG_END_HEADERS) === 0) return null;
-    if (!b.dropped) b.fragment = this.join.subarray(0, b.bytes);
-    this.pending = null;
-    this.join = EMPTY;
-    return b;
+    return this.complete(b, flags);
+  }
+
+  /**
+   * A frame too large to hold, skipped unread (frame-reader.ts `onOversize`). A HEADERS frame starts a block
+   * and a CONTINUATION belongs to the pending one: that block is dropped (`http2.header_block_too_large`) and
+   * followed to its END_HEADERS like any dropped block; returns it when complete, else null. Any other type
+   * ends a pending block (a header block must not be interleaved); a PUSH_PROMISE's promised id is lost with it.
+   */
+  oversize(type: number, flags: number, sid: number): Block | null {
+    let b: Block | null;
+    if (type === FRAME_CONTINUATION) b = this.continued(sid);
+    else {
+      this.interrupt();
+      b = type === FRAME_HEADERS && sid !== 0 ? newBlock(type, flags, sid, 0) : null;
+    }
+    if (b === null) return null;
+    if (!b.dropped) this.drop(b, 'http2.header_block_too_large');
+    return this.complete(b, flags);
   }
 
   /** Another frame (or a gap) came while a block waited for CONTINUATION: the block is lost. */
@@ -109,6 +118,26 @@ export class HeaderBlocks {
     this.counters.inc('http2.continuation_missing');
     this.pending = null;
     this.join = EMPTY;
+  }
+
+  /** The pending block of stream `sid`, or null (`http2.unexpected_continuation`). */
+  private continued(sid: number): Block | null {
+    const b = this.pending;
+    if (b !== null && b.streamId === sid) return b;
+    this.counters.inc('http2.unexpected_continuation');
+    return null;
+  }
+
+  /** `b` is complete when `flags` carry END_HEADERS (returned, its join buffer let go), else pending (null). */
+  private complete(b: Block, flags: number): Block | null {
+    if ((flags & FLAG_END_HEADERS) === 0) {
+      this.pending = b;
+      return null;
+    }
+    if (!b.dropped) b.fragment = this.join.subarray(0, b.bytes);
+    this.pending = null;
+    this.join = EMPTY;
+    return b;
   }
 
   /** Counts `length` more bytes into the block; false (and the block dropped) when over `maxBytes`. */
@@ -135,4 +164,11 @@ export class HeaderBlocks {
     }
     frag.copy(this.join, at);
   }
+}
+
+function newBlock(type: number, flags: number, sid: number, promised: number): Block {
+  return {
+    streamId: sid, promised, endStream: (flags & FLAG_END_STREAM) !== 0 && type === FRAME_HEADERS,
+    fragment: EMPTY, bytes: 0, frames: 0, dropped: false,
+  };
 }

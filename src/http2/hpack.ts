@@ -18,13 +18,15 @@ import { STATIC_TABLE } from './hpack-static.js';
 export interface DecodedBlock {
   /** Flat [name, value, ...] in the order sent (kept up to the list cap). */
   fields: string[];
-  /** Malformed block: decoding stopped here ('integer', 'string', 'huffman', 'index'). */
-  error: string | null;
+  /** Malformed block: decoding stopped here (a bad or truncated string, raw or Huffman-coded, is 'string'). */
+  error: HpackError | null;
   /** Fields referring to dynamic entries this decoder does not have (joined late, or after a lost block). */
   unknownIndex: number;
   /** Fields decoded but not kept: the list cap was reached. */
   overList: boolean;
 }
+
+export type HpackError = 'integer' | 'string' | 'index';
 
 const ENTRY_OVERHEAD = 32;
 /** Integers above this are malformed for our purposes (no table, string or index is this large). */
@@ -223,6 +225,6 @@ export class HpackDecoder {
   }
 }
 
-function fail(out: DecodedBlock, reason: string): void {
+function fail(out: DecodedBlock, reason: HpackError): void {
   out.error = reason;
 }

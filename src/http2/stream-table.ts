@@ -26,7 +26,7 @@ export const LINGER_STREAMS = 16;
 export class StreamTable {
   private readonly streams = new Map<number, H2Stream>();
   /** Reset streams kept open for late frames, oldest first (at most LINGER_STREAMS). */
-  private lingering: H2Stream[] = [];
+  private readonly lingering: H2Stream[] = [];
   /**
    * Lowest and highest stream id opened, per initiator (index: id % 2). DATA for a stream no longer open
    * whose id lies in that range belongs to a stream that ended (emitted, reset and pushed out of the
@@ -79,10 +79,14 @@ export class StreamTable {
   /**
    * A reset stream stays open a little: frames the peer sent before it saw the reset may come after it in
    * the capture (the two directions interleave). It is emitted when LINGER_STREAMS later streams were reset,
-   * when both directions end anyway, or at the close.
+   * when both directions end anyway, or at the close; at once when the response had already ended.
    */
   linger(s: H2Stream, sec: number, nsec: number): void {
     if (!s.requestEnded) s.endRequest(sec, nsec);
+    if (s.responseEnded) {
+      this.done(s);
+      return;
+    }
     if (this.lingering.includes(s)) return;
     this.lingering.push(s);
     if (this.lingering.length > LINGER_STREAMS) {
@@ -120,7 +124,8 @@ export class StreamTable {
       s.ex.flag('interrupted');
     }
     this.streams.delete(s.id);
-    if (s.ex.flags.includes('reset')) this.lingering = this.lingering.filter((l) => l !== s);
+    const at = this.lingering.indexOf(s); // at most LINGER_STREAMS entries
+    if (at >= 0) this.lingering.splice(at, 1);
     s.emit(this.clientDir === 1);
   }
 }
