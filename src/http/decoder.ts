@@ -231,11 +231,22 @@ function relay(out: Buffer, ctx: unknown): void {
  */
 export class StreamDecoder {
   private readonly layers: Layer[] = [];
+  /** relays[i - 1] carries into layer i (i >= 1); made once, its emit / ctx set per call. */
+  private readonly relays: Relay[] = [];
   /** 'error' (corrupt data) or 'cap' (PER_CALL_OUTPUT_CAP hit) once failed. */
   failure: 'error' | 'cap' | null = null;
 
   constructor(coding: number) {
     for (let c = coding; c !== 0; c >>= 2) this.layers.push(new Layer(c & 3));
+    for (let i = 1; i < this.layers.length; i++) this.relays.push({ decoder: this, layer: i, emit: noop, ctx: null });
+  }
+
+  /** The relay into layer i, carrying the final emit / ctx. */
+  private relayInto(i: number, emit: Emit, ctx: unknown): Relay {
+    const r = this.relays[i - 1]!;
+    r.emit = emit;
+    r.ctx = ctx;
+    return r;
   }
 
   /** Decodes `data` (a view, not kept). Calls `emit(out)` per output piece; returns false once failed. */
@@ -248,7 +259,7 @@ export class StreamDecoder {
     if (this.failure !== null) return false;
     const layer = this.layers[i]!;
     const last = i === this.layers.length - 1;
-    const ok = last ? layer.write(data, emit, ctx) : layer.write(data, relay, { decoder: this, layer: i + 1, emit, ctx });
+    const ok = last ? layer.write(data, emit, ctx) : layer.write(data, relay, this.relayInto(i + 1, emit, ctx));
     if (!ok && this.failure === null) this.failure = layer.failure ?? 'error';
     return this.failure === null;
   }
@@ -262,7 +273,7 @@ export class StreamDecoder {
       if (this.failure !== null) return false;
       const last = i === this.layers.length - 1;
       const layer = this.layers[i]!;
-      if (!(last ? layer.end(emit, ctx) : layer.end(relay, { decoder: this, layer: i + 1, emit, ctx }))) {
+      if (!(last ? layer.end(emit, ctx) : layer.end(relay, this.relayInto(i + 1, emit, ctx)))) {
         if (layer.failure === 'cap') this.failure = 'cap';
         return false;
       }

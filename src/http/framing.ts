@@ -111,7 +111,6 @@ export function decideFraming(headers: string[], isRequest: boolean, out: Framin
       return out;
     }
     if (!transferCodings(lower, isRequest, out)) return out;
-    if (!isRequest) addTransferCodings(lower, out);
     if (out.kind === FRAME_CHUNKED) {
       if (contentLength >= 0) out.quirks |= QUIRK_TE_WITH_CL;
       return out;
@@ -139,7 +138,8 @@ export function decideFraming(headers: string[], isRequest: boolean, out: Framin
  * A response is chunked when chunked appears anywhere (as Chromium reads it), flagged when chunked is not
  * last (`chunked, identity`: llhttp reads until close), repeated or combined with other codings
  * (`gzip, chunked`: Python's http.client de-chunks only exactly `chunked`). Without chunked it is left
- * FRAME_NONE for the caller.
+ * FRAME_NONE for the caller. A response's codings other than chunked and identity are appended to
+ * out.contentEncoding.
  */
 function transferCodings(te: string, isRequest: boolean, out: Framing): boolean {
   const codings = te.split(',');
@@ -150,7 +150,10 @@ function transferCodings(te: string, isRequest: boolean, out: Framing): boolean 
     const c = codings[i]!.trim();
     if (c === '') continue;
     if (c === 'chunked') chunked++;
-    else others++;
+    else {
+      others++;
+      if (!isRequest && c !== 'identity') out.contentEncoding = out.contentEncoding === null ? c : `${out.contentEncoding},${c}`;
+    }
     last = c;
   }
   if (isRequest) {
@@ -163,16 +166,6 @@ function transferCodings(te: string, isRequest: boolean, out: Framing): boolean 
   if (last !== 'chunked') out.quirks |= QUIRK_TE_CHUNKED_NOT_LAST;
   if (chunked > 1 || others > 0) out.quirks |= QUIRK_TE_LIST;
   return true;
-}
-
-/** Appends a response's Transfer-Encoding codings other than chunked and identity to out.contentEncoding. */
-function addTransferCodings(te: string, out: Framing): void {
-  const codings = te.split(',');
-  for (let i = 0; i < codings.length; i++) {
-    const c = codings[i]!.trim();
-    if (c === '' || c === 'chunked' || c === 'identity') continue;
-    out.contentEncoding = out.contentEncoding === null ? c : `${out.contentEncoding},${c}`;
-  }
 }
 
 /** A Content-Length of 1 to 15 digits (always a safe integer) read in place, or -1 for any other value. */

@@ -74,6 +74,9 @@ export const QUIRK_NAMES: readonly string[] = [
   'te_list', 'cl_conflict', 'cl_plus_sign', 'field_without_colon', 'close_before_end', 'chunk_data_junk',
 ];
 
+/** Counter names by bit number (`http.lenient.<name>`), built once. */
+const COUNTER_NAMES: readonly string[] = QUIRK_NAMES.map((n) => `http.lenient.${n}`);
+
 /**
  * Flags `lenient` on the exchange and counts `http.lenient.<name>` once per QUIRK_* bit set; REPORT_* bits
  * add their flag (`truncated`, `unknown_encoding`). No-op for 0.
@@ -88,5 +91,5 @@ export function reportQuirks(
   if ((bits & REPORT_UNKNOWN_ENCODING) !== 0) ex.flag('unknown_encoding');
   if ((bits & LENIENT_BITS) === 0) return;
   ex.flag('lenient');
-  for (let i = 0; i < QUIRK_NAMES.length; i++) if ((bits & (1 << i)) !== 0) counters.inc(`http.lenient.${QUIRK_NAMES[i]!}`);
+  for (let i = 0; i < COUNTER_NAMES.length; i++) if ((bits & (1 << i)) !== 0) counters.inc(COUNTER_NAMES[i]!);
 }

@@ -10,14 +10,13 @@
  * (101: counted as ignored), or, inside a CONNECT tunnel, probes them as the tunnel's first bytes.
  */
 import type { BodyCollector } from './body.js';
-import { FRAME_CHUNKED, FRAME_NONE, FRAME_SIZED, decideFraming } from './framing.js';
+import { FRAME_NONE, decideFraming } from './framing.js';
 import { headDefect } from './head-checks.js';
 import { HeldBytes } from './held-bytes.js';
-import { newBody, finishRequest, softError } from './message-end.js';
+import { finishRequest, softError } from './message-end.js';
 import { FOLD_PLAIN } from './parser/field-line.js';
 import { HEAD_BODY, HEAD_STOP, ST_HEADER, type HeadAction, type HeadInfo, type MessageParser } from './parser/message-parser.js';
 import type { PendingExchange } from './pending-exchange.js';
-import { reportQuirks } from './quirks.js';
 import { EndingSide } from './side-ending.js';
 import { ROLE_REQUEST, type GapOutcome, type HeadOutcome, type Pairing } from './side-types.js';
 
@@ -79,10 +78,9 @@ export class RequestSide extends EndingSide {
     if (reason !== null) return this.fail(reason);
     if (p.foldSeen === FOLD_PLAIN) softError(ctx, ex, 'obs_fold');
     if (p.badVersion) softError(ctx, ex, 'bad_version');
+    const body = this.frameBody(p, ex);
+    if (body !== null) ex.requestBody = body;
     const f = this.framing;
-    reportQuirks(ex, ctx.counters, f.quirks); // the parser's quirks are reported with the message's end
-    p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : 0);
-    if (f.kind !== FRAME_NONE && !ex.dropped) ex.requestBody = newBody(ctx, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);
     if (f.kind === FRAME_NONE && (info.method === 'CONNECT' || f.upgrade)) {
       // The client waits for the answer: tunnel (2xx to CONNECT, 101) or HTTP again.
       this.waitingFor = ex;

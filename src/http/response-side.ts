@@ -16,7 +16,7 @@
  * is hit (`http.early_response_overflow`), at a gap or at the close they are queued as they stand.
  */
 import type { BodyCollector } from './body.js';
-import { FRAME_CHUNKED, FRAME_NONE, FRAME_SIZED, decideFraming, statusHasNoBody } from './framing.js';
+import { decideFraming, statusHasNoBody } from './framing.js';
 import { headDefect, versionOf } from './head-checks.js';
 import { HeldBytes } from './held-bytes.js';
 import { finishResponse, newBody, softError } from './message-end.js';
@@ -127,11 +127,8 @@ export class ResponseSide extends EndingSide {
     if (method === 'HEAD' || statusHasNoBody(status)) return HEAD_NO_BODY;
     const f = decideFraming(info.headers, false, this.framing);
     if (f.error !== null) return this.fail(f.error);
-    if (pair !== null) reportQuirks(pair, ctx.counters, f.quirks); // the parser's quirks are reported with the message's end
-    p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : f.kind === FRAME_NONE ? 0 : null);
-    if (pair !== null && f.kind !== FRAME_NONE && !pair.dropped) {
-      pair.responseBody = newBody(ctx, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);
-    }
+    const body = this.frameBody(p, pair);
+    if (body !== null && pair !== null) pair.responseBody = body;
     return HEAD_BODY;
   }
 

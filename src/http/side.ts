@@ -10,10 +10,12 @@
  * newer data it is given (`take`), since queued bytes come earlier in its stream.
  */
 import type { BodyCollector } from './body.js';
-import { newFraming, type Framing } from './framing.js';
+import { FRAME_CHUNKED, FRAME_NONE, FRAME_SIZED, FRAME_UNTIL_CLOSE, newFraming, type Framing } from './framing.js';
 import { HeldBytes } from './held-bytes.js';
+import { newBody } from './message-end.js';
 import { HEAD_STOP, MessageParser, type HeadAction, type HeadInfo, type ParserOwner } from './parser/message-parser.js';
 import { toHeaderList, type PendingExchange } from './pending-exchange.js';
+import { reportQuirks } from './quirks.js';
 import { Resync } from './resync.js';
 import type { DiscardReason, HeadOutcome, Mode, Pairing, Role } from './side-types.js';
 
@@ -67,6 +69,19 @@ export abstract class Side implements ParserOwner {
 
   get ignoredBytes(): number {
     return this.ignored;
+  }
+
+  /**
+   * Acts on the framing decideFraming left in `framing` for the head in onHead: its quirks reported on `ex`
+   * (the parser's own are reported with the message's end), the parser told how the body is framed. Returns
+   * a collector for the body, or null (no body, no exchange, or the exchange is dropped).
+   */
+  protected frameBody(p: MessageParser, ex: PendingExchange | null): BodyCollector | null {
+    const f = this.framing;
+    if (ex !== null) reportQuirks(ex, this.pairing.ctx.counters, f.quirks);
+    p.setFraming(f.kind === FRAME_CHUNKED, f.kind === FRAME_SIZED ? f.length : f.kind === FRAME_UNTIL_CLOSE ? null : 0);
+    if (f.kind === FRAME_NONE || ex === null || ex.dropped) return null;
+    return newBody(this.pairing.ctx, f.contentEncoding, f.kind === FRAME_SIZED ? f.length : 0);
   }
 
   /** Starts the side in resync (connection picked up mid-stream, or after a loss). */

@@ -83,6 +83,12 @@ const malformed: Array<[string, string, string]> = [
   ['obs-fold in Transfer-Encoding', 'POST / HTTP/1.1\r\nTransfer-Encoding:\r\n chunked\r\n\r\n', 'obs_fold_framing'],
   ['NUL in a header', 'POST / HTTP/1.1\r\nX-A: a\0b\r\n\r\n', 'nul_byte'],
   ['conflicting Content-Length', 'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', 'conflicting_content_length'],
+  // forms a response may use (docs/http.md, "Leniency") but a request may not
+  ['junk after a chunk size', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5 junk\r\n', 'bad_chunk_size'],
+  ['blank before a chunk size', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n 5\r\n', 'bad_chunk_size'],
+  ['Content-Length: +5', 'POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n', 'bad_content_length'],
+  ['CR without LF in a field', 'POST / HTTP/1.1\r\nX-A: a\rb\r\n\r\n', 'bare_cr'],
+  ['obs-fold in Content-Length', 'POST / HTTP/1.1\r\nContent-Length:\r\n 5\r\n\r\n', 'obs_fold_framing'],
 ];
 
 for (const [name, head, reason] of malformed) {

@@ -5,12 +5,10 @@
  */
 import t from 'tap';
 import zlib from 'node:zlib';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PcapWriter } from '../util/pcap-writer.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../util/packet-builder.js';
 import { runSensor, STACK_LINE } from '../util/sensor-run.js';
+import { tempPath } from '../util/temp-path.js';
 
 const CLIENT = 0x0a000001;
 const SERVER = 0x0a000002;
@@ -54,9 +52,7 @@ function writeCapture(path: string): void {
 }
 
 t.test('apidump reports the bodies clients read, flagged, with http.lenient.* counters', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pcs-lenient-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const pcap = join(dir, 'quirky.pcap');
+  const pcap = tempPath('quirky.pcap');
   writeCapture(pcap);
   const run = await runSensor(['apidump', '--pcap', pcap, '--rate-limit', '0', '--redaction', 'off', '--log-level', 'info'], { withOut: true, timeoutMs: 180_000 });
   t.equal(run.code, 0, 'exit 0');

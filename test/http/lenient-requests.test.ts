@@ -9,25 +9,9 @@ import { forEverySplit, req, res } from './harness.js';
 
 const OK = res('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
 
-const ERRORS: Array<[string, string, string]> = [
-  ['junk after a chunk size', 'POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5 junk\r\nhello\r\n0\r\n\r\n', 'bad_chunk_size'],
-  ['blank before a chunk size', 'POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n', 'bad_chunk_size'],
-  ['Transfer-Encoding with Content-Length', 'POST /a HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', 'te_and_content_length'],
-  ['Content-Length values that differ', 'POST /a HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!', 'conflicting_content_length'],
-  ['Content-Length: +5', 'POST /a HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello', 'bad_content_length'],
-  ['chunked not last', 'POST /a HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n5\r\nhello\r\n0\r\n\r\n', 'bad_transfer_encoding'],
-  ['CR without LF in a field', 'GET /a HTTP/1.1\r\nX-A: a\rb\r\n\r\n', 'bare_cr'],
-  ['NUL in a field', 'GET /a HTTP/1.1\r\nX-A: a\u0000b\r\n\r\n', 'nul_byte'],
-  ['obs-fold in Content-Length', 'POST /a HTTP/1.1\r\nContent-Length:\r\n 5\r\n\r\nhello', 'obs_fold_framing'],
-];
-
-for (const [what, request, reason] of ERRORS) {
-  t.test(`request: ${what} is an error (${reason})`, async (t) => {
-    const r = forEverySplit(t, [req(request), OK], {}, 30);
-    t.equal(r.counters.get(`http.parse_error.${reason}`), 1, `http.parse_error.${reason}`);
-    t.ok(r.exchanges[0]?.flags.includes('parse_error'), 'flagged parse_error');
-  });
-}
+// The forms that are errors in a request (junk or blanks at a chunk size, Transfer-Encoding with
+// Content-Length, differing Content-Length values, `+5`, chunked not last, a bare CR, NUL, obs-fold in a
+// framing field): test/http/damage.test.ts, with the resync to the next request.
 
 // A request's field line that is not `name: value` is an error (a server answers 400): reading on would
 // take a chunked body's data for request lines and invent the request found there.

@@ -60,13 +60,14 @@ export function hasZero(b: Buffer, start: number, end: number): boolean {
   return false;
 }
 
-/** QUIRK_CONTROL_BYTE when b[start, end) holds a byte below 0x20 other than HTAB and CR (QUIRK_BARE_CR), else 0. */
+/** In b[start, end) (the bytes as sent): QUIRK_BARE_CR for a CR, QUIRK_CONTROL_BYTE for another byte below 0x20 but HTAB. */
 function controlBytes(b: Buffer, start: number, end: number): number {
+  let quirks = 0;
   for (let i = start; i < end; i++) {
     const r = b[i]!;
-    if (r < 0x20 && r !== 0x09 && r !== 0x0d) return QUIRK_CONTROL_BYTE;
+    if (r < 0x20 && r !== 0x09) quirks |= r === 0x0d ? QUIRK_BARE_CR : QUIRK_CONTROL_BYTE;
   }
-  return 0;
+  return quirks;
 }
 
 /**
@@ -107,11 +108,7 @@ export function fieldBytes(b: Buffer, start: number, end: number, headers: strin
 export function fieldOther(b: Buffer, start: number, end: number, headers: string[], response: boolean): number {
   const line = asciiSlice(b, start, end);
   let quirks = controlBytes(b, start, end);
-  const cr = b.indexOf(0x0d, start);
-  if (cr !== -1 && cr < end) {
-    if (!response) return FIELD_BARE_CR;
-    quirks |= QUIRK_BARE_CR;
-  }
+  if ((quirks & QUIRK_BARE_CR) !== 0 && !response) return FIELD_BARE_CR;
   if (isBlank(line.charCodeAt(0))) {
     const fold = FOLD_RE.exec(line);
     if (fold !== null && headers.length > 0) {

@@ -172,9 +172,7 @@ export class MessageParser {
   skipBody(n: number): void {
     if (this.state === ST_RAW) return;
     this.remaining -= n;
-    if (this.remaining > 0) return;
-    if (this.state === ST_SIZED) this.messageEnd();
-    else this.state = ST_CHUNK_END;
+    if (this.remaining <= 0) this.pieceEnd();
   }
 
   /**
@@ -190,8 +188,10 @@ export class MessageParser {
 
   // ---- lines ----
 
-  /** Reads the next line (lines.buf[lines.start, lines.end)) and consumes it, or holds the rest (false). Counts head bytes. */
-  /** @internal parser/ only */
+  /**
+   * @internal parser/ only. Reads the next line (lines.buf[lines.start, lines.end)) and consumes it, or holds
+   * the rest (false). Counts head bytes.
+   */
   nextLine(): boolean {
     const start = this.offset;
     const next = this.lines.next(this.data!, start, this.end);
@@ -232,7 +232,11 @@ export class MessageParser {
     const n = Math.min(this.end - this.offset, this.remaining);
     this.remaining -= n;
     this.emitBody(this.offset + n);
-    if (this.remaining > 0) return;
+    if (this.remaining <= 0) this.pieceEnd();
+  }
+
+  /** The sized body or the chunk's data is complete: the message ends, or the chunk's line end is next. */
+  private pieceEnd(): void {
     if (this.state === ST_SIZED) this.messageEnd();
     else this.state = ST_CHUNK_END;
   }
@@ -259,8 +263,7 @@ export class MessageParser {
     }
   }
 
-  /** The message is complete: onMessageEnd, then a fresh message. */
-  /** @internal parser/ only */
+  /** @internal parser/ only. The message is complete: onMessageEnd, then a fresh message. */
   messageEnd(): void {
     this.callMessageEnd();
     this.reset();
