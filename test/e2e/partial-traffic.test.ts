@@ -10,7 +10,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { runSensor, REPO_ROOT, STACK_LINE } from '../util/sensor-run.js';
+import { finalStats, runSensor, REPO_ROOT, STACK_LINE } from '../util/sensor-run.js';
 import { readPcapFile, writePcapFile, type PcapFile } from '../util/pcap-file.js';
 import { PcapWriter } from '../util/pcap-writer.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../util/packet-builder.js';
@@ -43,9 +43,9 @@ function countableResponses(expected: Expected[]): number {
 
 async function sensor(path: string): Promise<{ records: any[]; stats: Record<string, number> }> {
   const res = await runSensor(['apidump', '--pcap', path, '--rate-limit', '0'], { withOut: true, timeoutMs: 120_000 });
-  if (res.code !== 0 || STACK_LINE.test(res.stderr)) throw new Error(`sensor failed on ${path}: ${res.stderr}`);
-  const line = res.stderr.split('\n').filter((l) => l.includes('"msg":"final stats"')).pop();
-  return { records: res.records, stats: line === undefined ? {} : JSON.parse(line).stats };
+  const stats = finalStats(res);
+  if (res.code !== 0 || STACK_LINE.test(res.stderr) || stats === null) throw new Error(`sensor failed on ${path}: ${res.stderr}`);
+  return { records: res.records, stats };
 }
 
 function write(name: string, file: PcapFile, records: PcapFile['records']): string {

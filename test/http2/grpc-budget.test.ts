@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import type { HttpOptions } from '../../src/http/options.js';
 import type { Counters } from '../../src/util/counters.js';
 import { makePrng } from '../util/prng.js';
-import { PREFACE, DATA, END_STREAM, frame, headers, grpcMessages } from './h2-capture.js';
+import { PREFACE, dataFrames, headers, grpcMessages } from './h2-capture.js';
 import { H2Pipeline, GZIP_GRPC_REQUEST as REQUEST } from './h2-factory.js';
 
 const RESPONSE: Array<[string, string]> = [[':status', '200'], ['content-type', 'application/grpc']];
@@ -17,25 +17,16 @@ function random(n: number, seed: number): Buffer {
   return Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
 }
 
-/** DATA frames of at most 16 KiB. */
-function dataFrames(body: Buffer, end: boolean): Buffer {
-  const out: Buffer[] = [];
-  for (let off = 0; off < body.length; off += 16384) {
-    out.push(frame(DATA, end && off + 16384 >= body.length ? END_STREAM : 0, 1, body.subarray(off, off + 16384)));
-  }
-  return Buffer.concat(out);
-}
-
 /** One gRPC call on one connection; `client` is the request's gRPC body, fed in pieces of 1400 bytes; `close`: the connection closes before the message ends. */
 function drive(client: Buffer, opts: Partial<HttpOptions>, onPiece: (held: number, sent: number) => void, close = false) {
   const p = new H2Pipeline(opts).send(0, Buffer.concat([PREFACE, headers(1, REQUEST)]));
-  const frames = dataFrames(client, !close);
+  const frames = Buffer.concat(dataFrames(1, client, !close));
   for (let off = 0; off < frames.length; off += 1400) {
     p.send(0, frames.subarray(off, off + 1400));
     onPiece(p.held, off + 1400);
   }
   if (!close) {
-    p.send(1, Buffer.concat([headers(1, RESPONSE), dataFrames(grpcMessages([[0, Buffer.from('ok')]]), false),
+    p.send(1, Buffer.concat([headers(1, RESPONSE), ...dataFrames(1, grpcMessages([[0, Buffer.from('ok')]]), false),
       headers(1, [['grpc-status', '0']], true)]));
   }
   p.close();

@@ -10,21 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finalStats, runSensor, STACK_LINE } from '../util/sensor-run.js';
 import { makePrng } from '../util/prng.js';
-import { PREFACE, DATA, END_STREAM, frame, headers, grpcMessages, writeH2Capture } from './h2-capture.js';
+import { PREFACE, dataFrames, headers, grpcMessages, writeH2Capture } from './h2-capture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pcs-h2-grpcz-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
-const MAX_FRAME = 16384;
 /** DATA frames of at most 16 KiB for `body`; END_STREAM on the last when `end`. */
-function data(sid: number, body: Buffer, end: boolean): Buffer {
-  const parts: Buffer[] = [];
-  for (let off = 0; ; off += MAX_FRAME) {
-    const last = off + MAX_FRAME >= body.length;
-    parts.push(frame(DATA, last && end ? END_STREAM : 0, sid, body.subarray(off, off + MAX_FRAME)));
-    if (last) return Buffer.concat(parts);
-  }
-}
+const data = (sid: number, body: Buffer, end: boolean): Buffer => Buffer.concat(dataFrames(sid, body, end));
 
 const plain = (s: string): Buffer => Buffer.from(s, 'latin1');
 /** A protobuf-like message: a length-delimited field 1 holding `text`. */

@@ -5,7 +5,7 @@
 // body that keeps no more bytes. Bounds are asserted on counts, never on time.
 import t from 'tap';
 import { gzipSync } from 'node:zlib';
-import { PREFACE, DATA, END_STREAM, frame, headers, grpcMessages } from './h2-capture.js';
+import { PREFACE, dataFrames, headers, grpcMessages } from './h2-capture.js';
 import { H2Pipeline, GZIP_GRPC_REQUEST as REQUEST } from './h2-factory.js';
 import type { HttpOptions } from '../../src/http/options.js';
 
@@ -13,10 +13,7 @@ import type { HttpOptions } from '../../src/http/options.js';
 /** One call whose request carries `msgs` (each in its own DATA frames of at most 16 KiB), answered OK. */
 function call(msgs: Array<[number, Buffer]>, opts: Partial<HttpOptions>): H2Pipeline {
   const p = new H2Pipeline(opts).send(0, Buffer.concat([PREFACE, headers(1, REQUEST)]));
-  const body = grpcMessages(msgs);
-  for (let off = 0; off < body.length; off += 16384) {
-    p.send(0, frame(DATA, off + 16384 >= body.length ? END_STREAM : 0, 1, body.subarray(off, off + 16384)));
-  }
+  for (const f of dataFrames(1, grpcMessages(msgs), true)) p.send(0, f);
   p.send(1, Buffer.concat([headers(1, [[':status', '200'], ['content-type', 'application/grpc']]), headers(1, [['grpc-status', '0']], true)]));
   return p.close();
 }

@@ -8,7 +8,7 @@ import { buildFrames } from '../robustness/stream-builder.js';
 import type { Chunk } from '../robustness/harness.js';
 import { END_HEADERS, END_STREAM, HEADERS, frame, hpack as encodeBlock } from '../../bench/lib/h2-frames.mjs';
 
-export { PREFACE, DATA, HEADERS, CONTINUATION, END_STREAM, END_HEADERS, frame, grpcMessages } from '../../bench/lib/h2-frames.mjs';
+export { PREFACE, DATA, HEADERS, CONTINUATION, END_STREAM, END_HEADERS, frame, dataFrames, grpcMessages } from '../../bench/lib/h2-frames.mjs';
 
 /** A header block of literal fields without indexing, literal names (pseudo-header fields included). */
 export const hpack = (fields: Array<[string, string]>): Buffer => encodeBlock(fields);

@@ -9,32 +9,14 @@ import http2 from 'node:http2';
 import { Duplex } from 'node:stream';
 import { HpackDecoder } from '../../src/http2/hpack.js';
 import { makePrng } from '../util/prng.js';
+import { CONTINUATION, HEADERS, PREFACE, SETTINGS, settings } from '../../bench/lib/h2-frames.mjs';
 
-const HEADERS = 1, SETTINGS = 4, CONTINUATION = 9;
 const SETTINGS_HEADER_TABLE_SIZE = 1;
-const PREFACE_LENGTH = 24;
-
-function frame(type: number, flags: number, payload: Buffer): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(payload.length, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  return Buffer.concat([h, payload]);
-}
-
-function settings(tableSizes: number[]): Buffer {
-  const p = Buffer.alloc(6 * tableSizes.length);
-  tableSizes.forEach((v, i) => {
-    p.writeUInt16BE(SETTINGS_HEADER_TABLE_SIZE, 6 * i);
-    p.writeUInt32BE(v, 6 * i + 2);
-  });
-  return frame(SETTINGS, 0, p);
-}
 
 /** The client's side of the connection: its frames as written, and waits for frame counts. */
 class Wire {
   private bytes = Buffer.alloc(0);
-  private off = PREFACE_LENGTH;
+  private off = PREFACE.length;
   readonly blocks: Buffer[] = [];
   private pending: Buffer[] = [];
   acks = 0;
@@ -96,7 +78,7 @@ for (const seed of [7, 8, 9]) t.test(`connection ${seed}: blocks written by Node
   const firstBlockOfPhase: number[] = [];
   for (const phase of phases) {
     const acks = wire.acks;
-    for (const size of phase.sizes) wire.socket.push(settings([size]));
+    for (const size of phase.sizes) wire.socket.push(settings([[SETTINGS_HEADER_TABLE_SIZE, size]]));
     await wire.until(() => wire.acks >= acks + phase.sizes.length);
     firstBlockOfPhase.push(blocksBefore);
     for (let i = 0; i < phase.requests; i++) {

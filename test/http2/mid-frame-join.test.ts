@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finalStats, runSensor, STACK_LINE, REPO_ROOT } from '../util/sensor-run.js';
 import { writePcapFile, type PcapRecord } from '../util/pcap-file.js';
-import { PacketDecoder } from '../../src/decode/packet-decoder.js';
-import { DecodedPacket, DecodeResult } from '../../src/decode/types.js';
-import { Counters } from '../../src/util/counters.js';
+import { parseTcp } from '../../fixtures/rewrite-tcp.js';
 import { mapCapture, frameAt, type ConnectionMap, type PacketAt } from './frame-map.js';
 
 const DIR = join(REPO_ROOT, 'fixtures', 'captures-h2');
@@ -31,19 +29,15 @@ let nextPort = 20000;
 const movedPorts = (ports: Iterable<number>): Map<number, number> => new Map([...ports].map((port) => [port, nextPort++]));
 
 /** Rewrites the TCP client port of a frame (checksums are not verified by the sensor). */
-function withPort(dec: PacketDecoder, pkt: DecodedPacket, linkType: number, data: Buffer, ports: Map<number, number>): Buffer {
-  if (dec.decode(linkType, data, 0, data.length, pkt) !== DecodeResult.Ok) return data;
-  const from = ports.has(pkt.srcPort) ? pkt.srcPort : pkt.dstPort;
+function withPort(linkType: number, data: Buffer, ports: Map<number, number>): Buffer {
+  const v = parseTcp(linkType, data);
+  if (v === null) return data;
+  const from = ports.has(v.srcPort) ? v.srcPort : v.dstPort;
   const to = ports.get(from);
   if (to === undefined) return data;
   const b = Buffer.from(data);
-  for (let o = 0; o + 8 <= pkt.payloadOff; o++) { // the TCP header: both ports then the sequence number
-    if (b.readUInt16BE(o) === pkt.srcPort && b.readUInt16BE(o + 2) === pkt.dstPort && b.readUInt32BE(o + 4) === pkt.seq) {
-      b.writeUInt16BE(to, pkt.srcPort === from ? o : o + 2);
-      return b;
-    }
-  }
-  return data;
+  b.writeUInt16BE(to, v.srcPort === from ? v.tcpOff : v.tcpOff + 2);
+  return b;
 }
 
 /**
@@ -63,8 +57,6 @@ const records: PcapRecord[] = [];
 let linkType = 1;
 let nano = false;
 let shiftSec = 0;
-const dec = new PacketDecoder(new Counters());
-const pkt = new DecodedPacket();
 for (const name of ['h2-node', 'h2-nghttp', 'h2-curl', 'grpc']) {
   const logged: Logged[] = JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')).exchanges;
   const m = mapCapture(join(DIR, `${name}.pcap`));
@@ -85,7 +77,7 @@ for (const name of ['h2-node', 'h2-nghttp', 'h2-curl', 'grpc']) {
       cuts.push({ fixture: name, at: p, ports, want, joined: new Set(open.map((c) => ports.get(c.clientPort)!)) });
       const slice = m.file.records.slice(p.index);
       const t0 = slice[0].tsSec;
-      for (const r of slice) records.push({ ...r, tsSec: r.tsSec - t0 + 1_700_000_000 + shiftSec, data: withPort(dec, pkt, linkType, r.data, ports) });
+      for (const r of slice) records.push({ ...r, tsSec: r.tsSec - t0 + 1_700_000_000 + shiftSec, data: withPort(linkType, r.data, ports) });
       shiftSec = records[records.length - 1].tsSec - 1_700_000_000 + 120;
     }
   }
@@ -138,8 +130,8 @@ t.test('HTTP/1 captures cut inside a message stay HTTP/1', async (t) => {
     const logged = JSON.parse(readFileSync(join(h1Dir, `${f}.expected.json`), 'utf8')).exchanges as Array<{ client_port: number; method: string; target: string }>;
     const inside = m.packets.filter((p) => {
       const r = m.file.records[p.index];
-      dec.decode(m.file.linkType, r.data, 0, r.data.length, pkt);
-      return !/^(HTTP\/|[A-Z]+ )/.test(r.data.toString('latin1', pkt.payloadOff, pkt.payloadOff + 8));
+      const v = parseTcp(m.file.linkType, r.data)!; // mapped packets are TCP with payload
+      return !/^(HTTP\/|[A-Z]+ )/.test(r.data.toString('latin1', v.payloadOff, v.payloadOff + 8));
     });
     for (let k = 0; k < Math.min(6, inside.length); k++) {
       const p = inside[Math.floor((k * inside.length) / Math.min(6, inside.length))];
@@ -147,7 +139,7 @@ t.test('HTTP/1 captures cut inside a message stay HTTP/1', async (t) => {
       const ports = movedPorts(m.connections.keys());
       for (const [orig, moved] of ports) sent.set(moved, new Set(logged.filter((e) => e.client_port === orig).map((e) => `${e.method} ${e.target}`)));
       const slice = m.file.records.slice(p.index);
-      for (const r of slice) h1.push({ ...r, tsSec: r.tsSec - slice[0].tsSec + 1_700_000_000 + shift, data: withPort(dec, pkt, h1Link, r.data, ports) });
+      for (const r of slice) h1.push({ ...r, tsSec: r.tsSec - slice[0].tsSec + 1_700_000_000 + shift, data: withPort(h1Link, r.data, ports) });
       shift = h1[h1.length - 1].tsSec - 1_700_000_000 + 120;
     }
   }

@@ -221,7 +221,9 @@ t.test('joined late: the capture starts inside the HTTP/2 connection (no SYN, no
   t.equal(res.code, 0, 'exit 0');
   t.equal(finalStats(res)?.['http2.connections'], 1, 'recognised as HTTP/2 from its frames');
   t.ok(res.records.length > 0 && res.records.every((r) => r.request.version === '2' && r.flags.includes('mid_stream')), 'streams reported, flagged mid_stream');
+  t.ok(cut > 0, `cut at packet ${cut}, after the connection's start`);
   const later = expected.filter((e) => e.stream_id !== null && e.stream_id > 41);
+  t.ok(later.length > 0, `${later.length} streams after the cut to check`);
   for (const e of later) {
     const r = res.records.find((g) => g.stream_id === e.stream_id);
     t.ok(r, `stream ${e.stream_id} (${e.path}) reported`);

@@ -169,7 +169,7 @@ export function frame(ep: Endpoints, dir: Direction, seq: number, ack: number, f
   return B.ethernet({ etherType: 0x0800, payload: B.ipv4({ src: fromClient ? ep.clientIp : ep.serverIp, dst: fromClient ? ep.serverIp : ep.clientIp, payload: seg }) });
 }
 
-export { InProcessPipeline, isFlagged, DAMAGE_FLAGS } from './in-process-pipeline.js';
+export { InProcessPipeline, isFlagged, checkNeverInvented, DAMAGE_FLAGS } from './in-process-pipeline.js';
 
 export const SYN = B.TCP_FLAGS.SYN;
 export const ACK = B.TCP_FLAGS.ACK;

@@ -19,6 +19,27 @@ export function isFlagged(ex: HttpExchange): boolean {
   return ex.flags.some((f) => DAMAGE_FLAGS.has(f));
 }
 
+/**
+ * The lossy properties' check: the run's invariants hold and every exchange reported without a damage flag
+ * is, by `keyOf`, one of `sentKeys` (a multiset: each sent key accounts for one exchange). Returns a
+ * description of the first failure, or ''.
+ */
+export function checkNeverInvented(p: InProcessPipeline, sentKeys: string[], keyOf: (ex: HttpExchange) => string): string {
+  const bad = p.invariants();
+  if (bad.length) return bad.join('; ');
+  const left = new Map<string, number>();
+  for (const k of sentKeys) left.set(k, (left.get(k) ?? 0) + 1);
+  for (const ex of p.exchanges) {
+    if (isFlagged(ex)) continue;
+    const k = keyOf(ex);
+    const n = left.get(k) ?? 0;
+    const where = ex.streamId === undefined ? `#${ex.depth}` : `stream ${ex.streamId}`;
+    if (n === 0) return `unflagged exchange that was never sent: ${where} ${k} (flags ${ex.flags.join(',') || 'none'})`;
+    left.set(k, n - 1);
+  }
+  return '';
+}
+
 export class InProcessPipeline {
   readonly counters = new Counters();
   readonly decoder = new PacketDecoder(this.counters);
